@@ -1,0 +1,268 @@
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/netip"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything an operator can set. Every field has a flag and a
+// TEND_* variable; see Usage for the list.
+type Config struct {
+	Addr           string         // listen address
+	DataDir        string         // holds the SQLite database, the key file and demo files
+	DB             string         // "sqlite:PATH" or a postgres:// URL
+	KeyFile        string         // the service key file (tend keys init)
+	KeyStore       string         // where person data keys live (apart from DB)
+	Demo           bool           // demo mode: made-up data, relaxed deployment checks
+	PublicURL      *url.URL       // https address people use; nil when unset
+	TrustedProxies []netip.Prefix // proxies whose X-Forwarded-For is believed
+	SettingsFile   string         // first service settings, read once before the first start
+	Migrate        bool           // serve migrates the database on start
+	LogFormat      string         // "json" or "text"
+	LogLevel       slog.Level     // minimum level logged
+	TLSCert        string         // certificate file when Tend terminates TLS itself
+	TLSKey         string         // key file for TLSCert
+	MaxBodyBytes   int64          // largest request body accepted
+	PruneEvery     time.Duration  // how often expired rows are pruned
+	Workers        bool           // this node runs background jobs
+	ShutdownGrace  time.Duration  // time given to requests and jobs to finish on shutdown
+}
+
+// Setting describes one configuration item for flags, the environment and docs.
+type setting struct {
+	flag, env, def, usage string
+	secret                bool // may come from ENV_FILE
+}
+
+var settings = []setting{
+	{"addr", "TEND_ADDR", "127.0.0.1:8080", "address to listen on", false},
+	{"data", "TEND_DATA", "./tend-data", "folder for the SQLite database, the key file and demo files", false},
+	{"db", "TEND_DB", "", "database: sqlite:PATH or postgres://... (default: sqlite in the data folder)", true},
+	{"key-file", "TEND_KEY_FILE", "", "service key file written by 'tend keys init' (default: DATA/tend.key)", false},
+	{"keystore", "TEND_KEYSTORE", "", "key store for person data keys (default: DATA/keystore.db)", true},
+	{"demo", "TEND_DEMO", "false", "run with made-up demo data (never for real people)", false},
+	{"public-url", "TEND_PUBLIC_URL", "", "https address people use to reach Tend (required outside demo mode)", false},
+	{"trusted-proxies", "TEND_TRUSTED_PROXIES", "", "comma-separated addresses or CIDR ranges of proxies whose X-Forwarded-For is believed", false},
+	{"settings-file", "TEND_SETTINGS_FILE", "", "JSON file with the first service settings (read when the database has none)", false},
+	{"migrate", "TEND_MIGRATE", "true", "migrate the database on start", false},
+	{"log-format", "TEND_LOG_FORMAT", "", "log format: json or text (default: json, text in demo mode)", false},
+	{"log-level", "TEND_LOG_LEVEL", "info", "log level: debug, info, warn or error", false},
+	{"tls-cert", "TEND_TLS_CERT", "", "certificate file, when Tend terminates TLS itself", false},
+	{"tls-key", "TEND_TLS_KEY", "", "private key file for --tls-cert", true},
+	{"max-body", "TEND_MAX_BODY", "1048576", "largest request body in bytes", false},
+	{"prune-every", "TEND_PRUNE_EVERY", "1h", "how often expired rows are pruned", false},
+	{"workers", "TEND_WORKERS", "true", "run background jobs on this node", false},
+	{"shutdown-grace", "TEND_SHUTDOWN_GRACE", "20s", "time given to requests and jobs to finish on shutdown", false},
+}
+
+// Load reads the configuration for the named subcommand from args (flags)
+// and getenv (TEND_* variables). Flags win over variables, variables over
+// defaults. It returns the remaining positional arguments too.
+func Load(name string, args []string, getenv func(string) string, out io.Writer) (Config, []string, error) {
+	fs := flag.NewFlagSet("tend "+name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	vals := make(map[string]*string, len(settings))
+	for _, s := range settings {
+		v := s.def
+		if e, err := lookup(getenv, s); err != nil {
+			return Config{}, nil, err
+		} else if e != "" {
+			v = e
+		}
+		p := new(string)
+		*p = v
+		vals[s.flag] = p
+		if s.def == "false" || s.def == "true" {
+			fs.Var(boolFlag{p}, s.flag, s.usage+" ("+s.env+")")
+		} else {
+			fs.StringVar(p, s.flag, v, s.usage+" ("+s.env+")")
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return Config{}, nil, err
+	}
+	c, err := build(vals)
+	return c, fs.Args(), err
+}
+
+func lookup(getenv func(string) string, s setting) (string, error) {
+	v := getenv(s.env)
+	if !s.secret {
+		return v, nil
+	}
+	path := getenv(s.env + "_FILE")
+	if path == "" {
+		return v, nil
+	}
+	if v != "" {
+		return "", fmt.Errorf("%s and %s_FILE are both set: keep one", s.env, s.env)
+	}
+	b, err := os.ReadFile(path) // #nosec G304 -- the operator names this file.
+	if err != nil {
+		return "", fmt.Errorf("%s_FILE: cannot read %s: %w", s.env, path, err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+func build(v map[string]*string) (Config, error) {
+	var errs []error
+	bad := func(flagName, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("--%s (%s): %s", flagName, envOf(flagName), fmt.Sprintf(format, args...)))
+	}
+	c := Config{
+		Addr:         *v["addr"],
+		DataDir:      *v["data"],
+		DB:           *v["db"],
+		KeyFile:      *v["key-file"],
+		KeyStore:     *v["keystore"],
+		SettingsFile: *v["settings-file"],
+		LogFormat:    *v["log-format"],
+		TLSCert:      *v["tls-cert"],
+		TLSKey:       *v["tls-key"],
+	}
+	c.Demo, _ = strconv.ParseBool(*v["demo"])
+	c.Migrate, _ = strconv.ParseBool(*v["migrate"])
+	c.Workers, _ = strconv.ParseBool(*v["workers"])
+	for _, b := range []string{"demo", "migrate", "workers"} {
+		if _, err := strconv.ParseBool(*v[b]); err != nil {
+			bad(b, "%q is not true or false", *v[b])
+		}
+	}
+	if c.DataDir == "" {
+		bad("data", "must name a folder")
+	}
+	if c.DB == "" {
+		c.DB = "sqlite:" + filepath.Join(c.DataDir, "tend.db")
+	} else if !strings.HasPrefix(c.DB, "sqlite:") && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
+		bad("db", "must start with sqlite: or postgres:// (got something else)")
+	}
+	if c.KeyFile == "" {
+		c.KeyFile = filepath.Join(c.DataDir, "tend.key")
+	}
+	if c.KeyStore == "" {
+		c.KeyStore = "sqlite:" + filepath.Join(c.DataDir, "keystore.db")
+	}
+	if raw := *v["public-url"]; raw != "" {
+		u, err := url.Parse(raw)
+		switch {
+		case err != nil || u.Host == "":
+			bad("public-url", "%q is not an absolute URL such as https://tend.example.org", raw)
+		case u.Scheme != "https" && !c.Demo:
+			bad("public-url", "must use https (people's sign-ins and passkeys need it)")
+		default:
+			u.Path = strings.TrimSuffix(u.Path, "/")
+			c.PublicURL = u
+		}
+	}
+	for _, part := range strings.Split(*v["trusted-proxies"], ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			a, aerr := netip.ParseAddr(part)
+			if aerr != nil {
+				bad("trusted-proxies", "%q is not an address or CIDR range", part)
+				continue
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+	}
+	switch c.LogFormat {
+	case "":
+		c.LogFormat = "json"
+		if c.Demo {
+			c.LogFormat = "text"
+		}
+	case "json", "text":
+	default:
+		bad("log-format", "%q is not json or text", c.LogFormat)
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(*v["log-level"])); err != nil {
+		bad("log-level", "%q is not debug, info, warn or error", *v["log-level"])
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		bad("tls-cert", "set both --tls-cert and --tls-key, or neither")
+	}
+	n, err := strconv.ParseInt(*v["max-body"], 10, 64)
+	if err != nil || n < 1024 {
+		bad("max-body", "%q is not a number of bytes of at least 1024", *v["max-body"])
+	}
+	c.MaxBodyBytes = n
+	if c.PruneEvery, err = parsePositive(*v["prune-every"]); err != nil {
+		bad("prune-every", "%v", err)
+	}
+	if c.ShutdownGrace, err = parsePositive(*v["shutdown-grace"]); err != nil {
+		bad("shutdown-grace", "%v", err)
+	}
+	return c, errors.Join(errs...)
+}
+
+func parsePositive(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%q is not a positive duration such as 30s or 1h", s)
+	}
+	return d, nil
+}
+
+func envOf(flagName string) string {
+	for _, s := range settings {
+		if s.flag == flagName {
+			return s.env
+		}
+	}
+	return ""
+}
+
+// SQLitePath returns the database file when DB names SQLite, or "".
+func (c Config) SQLitePath() string {
+	p, ok := strings.CutPrefix(c.DB, "sqlite:")
+	if !ok {
+		return ""
+	}
+	return p
+}
+
+// Env lists every TEND_* variable with its flag and meaning, for docs and
+// `tend help`.
+func Env() [][3]string {
+	rows := make([][3]string, 0, len(settings))
+	for _, s := range settings {
+		env := s.env
+		if s.secret {
+			env += " (or " + s.env + "_FILE)"
+		}
+		rows = append(rows, [3]string{env, "--" + s.flag, s.usage})
+	}
+	return rows
+}
+
+type boolFlag struct{ p *string }
+
+func (b boolFlag) String() string {
+	if b.p == nil {
+		return ""
+	}
+	return *b.p
+}
+func (b boolFlag) Set(s string) error {
+	if _, err := strconv.ParseBool(s); err != nil {
+		return fmt.Errorf("%q is not true or false", s)
+	}
+	*b.p = s
+	return nil
+}
+func (b boolFlag) IsBoolFlag() bool { return true }

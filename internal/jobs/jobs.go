@@ -1,0 +1,114 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/tendcare/tend/internal/store"
+)
+
+// Options configure the job client.
+type Options struct {
+	Node       string        // this node's name, recorded with maintenance runs
+	Work       bool          // run workers and periodic jobs (false: only enqueue)
+	PruneEvery time.Duration // period of the prune job
+	// FetchPollInterval is how often an idle SQLite node looks for new jobs
+	// (River's default, 1 s, when zero). PostgreSQL nodes are notified.
+	FetchPollInterval time.Duration
+	Logger            *slog.Logger
+}
+
+// Client is River's client over Tend's database.
+type Client struct {
+	river *river.Client[*sql.Tx]
+	work  bool
+}
+
+type deps struct {
+	db   *store.DB
+	node string
+	log  *slog.Logger
+}
+
+// New builds the job client on db and wires it into db, so units of work can
+// enqueue. It starts nothing; call Start.
+func New(db *store.DB, opt Options) (*Client, error) {
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	if opt.PruneEvery <= 0 {
+		opt.PruneEvery = time.Hour
+	}
+	workers := river.NewWorkers()
+	register(workers, deps{db: db, node: opt.Node, log: opt.Logger})
+	cfg := &river.Config{
+		ID:      opt.Node,
+		Workers: workers,
+		// River logs its own housekeeping at info; Tend's logs keep to warnings
+		// from it, which never carry personal content (job args hold ids only).
+		Logger:            slog.New(levelAtLeast{opt.Logger.Handler(), slog.LevelWarn}),
+		FetchPollInterval: opt.FetchPollInterval,
+	}
+	if opt.Work {
+		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}}
+		cfg.PeriodicJobs = periodic(opt)
+	}
+	var driver riverdriver.Driver[*sql.Tx]
+	if db.Engine() == store.Postgres {
+		driver = riverdatabasesql.NewWithPgxListener(db.Writer(), db.Listener())
+	} else {
+		driver = riversqlite.New(db.Writer())
+	}
+	rc, err := river.NewClient(driver, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: %w", err)
+	}
+	db.SetInserter(rc)
+	return &Client{river: rc, work: opt.Work}, nil
+}
+
+// Start begins working jobs (when Options.Work is set).
+func (c *Client) Start(ctx context.Context) error {
+	if !c.work {
+		return nil
+	}
+	if err := c.river.Start(ctx); err != nil {
+		return fmt.Errorf("jobs: start: %w", err)
+	}
+	return nil
+}
+
+// Stop stops fetching new jobs and waits for running ones to finish, until
+// ctx ends; then it cancels them (they are retried later, being idempotent).
+func (c *Client) Stop(ctx context.Context) error {
+	if !c.work {
+		return nil
+	}
+	if err := c.river.Stop(ctx); err != nil {
+		return c.river.StopAndCancel(context.Background())
+	}
+	return nil
+}
+
+// levelAtLeast filters a handler to records at or above min.
+type levelAtLeast struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h levelAtLeast) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+func (h levelAtLeast) WithAttrs(a []slog.Attr) slog.Handler {
+	return levelAtLeast{h.Handler.WithAttrs(a), h.min}
+}
+func (h levelAtLeast) WithGroup(n string) slog.Handler {
+	return levelAtLeast{h.Handler.WithGroup(n), h.min}
+}

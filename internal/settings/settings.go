@@ -1,0 +1,138 @@
+package settings
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tendcare/tend"
+	"golang.org/x/text/language"
+)
+
+// Settings are the service's own settings.
+type Settings struct {
+	Name         string   `json:"name"`          // the service's name, shown on pages
+	Country      string   `json:"country"`       // ISO 3166-1 alpha-2, the help page's default country
+	TimeZone     string   `json:"time_zone"`     // IANA zone for working hours and reports
+	Locale       string   `json:"locale"`        // BCP 47 tag of the service's language
+	WorkingHours Hours    `json:"working_hours"` // when the care team reads what people send
+	Holidays     []string `json:"holidays"`      // closed days, YYYY-MM-DD
+	OutOfHours   string   `json:"out_of_hours"`  // where to turn when the service is closed
+	Emergency    string   `json:"emergency"`     // what to do in an emergency, naming the nearest emergency department
+	Lines        []Line   `json:"lines"`         // the service's own lines, shown before national ones
+}
+
+// Line is one of the service's own contact lines.
+type Line struct {
+	Name  string `json:"name"`
+	Call  string `json:"call,omitempty"`
+	Text  string `json:"text,omitempty"`
+	Hours string `json:"hours,omitempty"`
+}
+
+// Problems maps a field name to what is wrong with it, in words that can be
+// shown next to the field.
+type Problems map[string]string
+
+func (p Problems) Error() string {
+	keys := make([]string, 0, len(p))
+	for k := range p {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "%s: %s", k, p[k])
+	}
+	return b.String()
+}
+
+var (
+	countryRe = regexp.MustCompile(`^[A-Z]{2}$`)
+	numberRe  = regexp.MustCompile(`^\+?[0-9][0-9 \-]{1,19}$`)
+)
+
+// Validate returns the problems with s, or nil. The required settings are
+// those safety-rules.md section 3 names: working hours, the out-of-hours
+// route and the emergency wording, plus what the help page needs.
+func (s Settings) Validate() Problems {
+	p := Problems{}
+	if strings.TrimSpace(s.Name) == "" {
+		p["name"] = "Enter the service's name."
+	}
+	if !countryRe.MatchString(s.Country) {
+		p["country"] = "Enter a two-letter country code such as GB."
+	}
+	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" || s.TimeZone == "Local" {
+		p["time_zone"] = "Enter a time zone such as Europe/London."
+	}
+	if _, err := language.Parse(s.Locale); err != nil || s.Locale == "" {
+		p["locale"] = "Enter a language tag such as en-GB."
+	}
+	if len(s.WorkingHours) == 0 {
+		p["working_hours"] = "Enter working hours such as mon-fri 09:00-17:00."
+	}
+	for _, d := range s.Holidays {
+		if _, err := time.Parse(time.DateOnly, d); err != nil {
+			p["holidays"] = fmt.Sprintf("%q is not a date in the form 2026-12-25.", d)
+			break
+		}
+	}
+	if strings.TrimSpace(s.OutOfHours) == "" {
+		p["out_of_hours"] = "Say where people can turn when the service is closed."
+	}
+	if strings.TrimSpace(s.Emergency) == "" {
+		p["emergency"] = "Say what to do in an emergency, naming the nearest emergency department."
+	}
+	for i, l := range s.Lines {
+		switch {
+		case strings.TrimSpace(l.Name) == "":
+			p[fmt.Sprintf("lines.%d", i)] = "Each line needs a name."
+		case l.Call == "" && l.Text == "":
+			p[fmt.Sprintf("lines.%d", i)] = "Each line needs a number to call or text."
+		case l.Call != "" && !numberRe.MatchString(l.Call), l.Text != "" && !numberRe.MatchString(l.Text):
+			p[fmt.Sprintf("lines.%d", i)] = "Numbers may hold only digits, spaces, dashes and a leading +."
+		}
+	}
+	if len(p) == 0 {
+		return nil
+	}
+	return p
+}
+
+// Location returns the service's time zone, or UTC when it is unset.
+func (s Settings) Location() *time.Location {
+	loc, err := time.LoadLocation(s.TimeZone)
+	if err != nil || s.TimeZone == "" {
+		return time.UTC
+	}
+	return loc
+}
+
+// Store is what the settings service needs from storage.
+type Store interface {
+	// FindSettings returns the stored settings, or an error of kind
+	// ENOTFOUND when the service has none yet.
+	FindSettings(ctx context.Context) (Settings, int64, error)
+	// SaveSettings stores s as the current settings.
+	SaveSettings(ctx context.Context, s Settings) error
+}
+
+// Save validates s and stores it. Invalid settings change nothing and
+// return a Problems error of kind EINVALID.
+func Save(ctx context.Context, st Store, s Settings) error {
+	s.Country = strings.ToUpper(strings.TrimSpace(s.Country))
+	if p := s.Validate(); p != nil {
+		return &tend.Error{Kind: tend.EINVALID, Message: "Some settings need a look: " + p.Error(), Err: p}
+	}
+	if err := st.SaveSettings(ctx, s); err != nil {
+		return fmt.Errorf("settings: save: %w", err)
+	}
+	return nil
+}

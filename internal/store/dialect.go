@@ -1,0 +1,70 @@
+package store
+
+import (
+	"errors"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Engine names a database engine.
+type Engine string
+
+// The engines Tend runs on.
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// Every difference between the two SQL dialects lives in this file, so the
+// rest of the package is one SQL text for both engines.
+
+// upsertSettings writes the single service settings row.
+func (e Engine) upsertSettings() string {
+	// Both engines accept ON CONFLICT ... DO UPDATE with excluded.*; the
+	// statement is the same text, kept here because it is the pattern later
+	// upserts follow and the place to change if an engine ever differs.
+	return `INSERT INTO service_settings (id, doc, version, updated_at) VALUES (1, $1, 1, $2)
+		ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, version = service_settings.version + 1, updated_at = excluded.updated_at`
+}
+
+// tableNames lists user tables, for schema dumps and tests.
+func (e Engine) tableNames() string {
+	if e == SQLite {
+		return `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`
+	}
+	return `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`
+}
+
+// tableExists counts the tables named $1.
+func (e Engine) tableExists() string {
+	if e == SQLite {
+		return `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1`
+	}
+	return `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1`
+}
+
+// isUniqueViolation reports whether err is a unique-constraint failure.
+func (e Engine) isUniqueViolation(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
+}
+
+// schemaQueries returns queries whose rows, joined, describe the schema.
+func (e Engine) schemaQueries() []string {
+	if e == SQLite {
+		return []string{`SELECT type || ' ' || name || ': ' || COALESCE(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name`}
+	}
+	return []string{
+		`SELECT 'column ' || table_name || '.' || column_name || ': ' || data_type || CASE WHEN is_nullable = 'NO' THEN ' NOT NULL' ELSE '' END || COALESCE(' DEFAULT ' || column_default, '')
+		   FROM information_schema.columns WHERE table_schema = current_schema() ORDER BY table_name, column_name`,
+		`SELECT 'index ' || indexname || ': ' || indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname`,
+		`SELECT 'constraint ' || conrelid::regclass::text || '.' || conname || ': ' || pg_get_constraintdef(oid) FROM pg_constraint
+		   WHERE connamespace = current_schema()::regnamespace ORDER BY conrelid::regclass::text, conname`,
+	}
+}

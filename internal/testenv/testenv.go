@@ -1,0 +1,212 @@
+package testenv
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver
+	"github.com/tendcare/tend"
+	"github.com/tendcare/tend/internal/store"
+)
+
+// RequireAll reports whether TEND_REQUIRE_ALL=1 is set (as .ci/run sets
+// it): then a test that would skip for a missing service fails instead.
+func RequireAll() bool { return os.Getenv("TEND_REQUIRE_ALL") == "1" }
+
+// SkipOrFail skips t with why, or fails it when RequireAll is set.
+func SkipOrFail(t testing.TB, why string) {
+	t.Helper()
+	if RequireAll() {
+		t.Fatalf("%s (TEND_REQUIRE_ALL=1 turns this skip into a failure)", why)
+	}
+	t.Skip(why)
+}
+
+// Logger returns a logger that writes to the test's log.
+func Logger(t testing.TB) *slog.Logger {
+	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Helper()
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+// Discard is a logger that writes nothing.
+func Discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// PostgresURL returns TEND_TEST_POSTGRES, or "" when the suite runs on SQLite.
+func PostgresURL() string { return os.Getenv("TEND_TEST_POSTGRES") }
+
+// Engine is the engine this run of the suite uses.
+func Engine() store.Engine {
+	if PostgresURL() != "" {
+		return store.Postgres
+	}
+	return store.SQLite
+}
+
+// DSN returns a fresh, migrated, empty database for this test, removed when
+// the test ends.
+func DSN(t testing.TB) string {
+	t.Helper()
+	if PostgresURL() == "" {
+		dsn := "sqlite:" + filepath.Join(t.TempDir(), "tend.db")
+		db := open(t, dsn, nil)
+		if err := db.Migrate(context.Background(), Discard()); err != nil {
+			t.Fatalf("migrate: %v", err)
+		}
+		_ = db.Close()
+		return dsn
+	}
+	return postgresDB(t, true)
+}
+
+// EmptyDSN returns a fresh database with no schema at all, for migration tests.
+func EmptyDSN(t testing.TB) string {
+	t.Helper()
+	if PostgresURL() == "" {
+		return "sqlite:" + filepath.Join(t.TempDir(), "tend.db")
+	}
+	return postgresDB(t, false)
+}
+
+// Store returns an open DB on a fresh, migrated database with clock (or the
+// system clock when nil), closed when the test ends.
+func Store(t testing.TB, clock tend.Clock) *store.DB {
+	t.Helper()
+	return open(t, DSN(t), clock)
+}
+
+func open(t testing.TB, dsn string, clock tend.Clock) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), dsn, store.Options{Clock: clock})
+	if err != nil {
+		t.Fatalf("open %s: %v", dsn, err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+var (
+	tplOnce sync.Once
+	tplName string
+	tplErr  error
+)
+
+// postgresDB creates a database for one test. Migrated databases are copied
+// from a template that this test binary migrates once, which is much faster
+// than migrating each one.
+func postgresDB(t testing.TB, migrated bool) string {
+	t.Helper()
+	admin, err := sql.Open("pgx", PostgresURL())
+	if err != nil {
+		t.Fatalf("TEND_TEST_POSTGRES: %v", err)
+	}
+	defer admin.Close()
+	ctx := context.Background()
+	if err := admin.PingContext(ctx); err != nil {
+		t.Fatalf("TEND_TEST_POSTGRES=%s is set but PostgreSQL does not answer: %v", PostgresURL(), err)
+	}
+	create := "CREATE DATABASE %s"
+	if migrated {
+		tplOnce.Do(func() { tplName, tplErr = makeTemplate(ctx, admin) })
+		if tplErr != nil {
+			t.Fatalf("template database: %v", tplErr)
+		}
+		create += " TEMPLATE " + tplName
+	}
+	name := "tend_t_" + randomHex(8)
+	if _, err := admin.ExecContext(ctx, fmt.Sprintf(create, name)); err != nil {
+		t.Fatalf("create database: %v", err)
+	}
+	t.Cleanup(func() {
+		a, err := sql.Open("pgx", PostgresURL())
+		if err != nil {
+			return
+		}
+		defer a.Close()
+		_, _ = a.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	})
+	return withDatabase(PostgresURL(), name)
+}
+
+func makeTemplate(ctx context.Context, admin *sql.DB) (string, error) {
+	wd, _ := os.Getwd()
+	sum := sha256.Sum256([]byte(wd))
+	prefix := "tend_tpl_" + hex.EncodeToString(sum[:4]) + "_"
+	dropStaleTemplates(ctx, admin, prefix)
+	name := prefix + strconv.FormatInt(time.Now().Unix(), 10) + "_" + randomHex(3)
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		return "", err
+	}
+	db, err := store.Open(ctx, withDatabase(PostgresURL(), name), store.Options{})
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx, Discard()); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+var tplRe = regexp.MustCompile(`_(\d{10})_[0-9a-f]{6}$`)
+
+// dropStaleTemplates removes templates that earlier runs of this package
+// left behind (an hour old or more, so a parallel run's is never touched).
+func dropStaleTemplates(ctx context.Context, admin *sql.DB, prefix string) {
+	rows, err := admin.QueryContext(ctx, `SELECT datname FROM pg_database WHERE datname LIKE $1`, prefix+"%")
+	if err != nil {
+		return
+	}
+	var stale []string
+	for rows.Next() {
+		var n string
+		if rows.Scan(&n) != nil {
+			continue
+		}
+		if m := tplRe.FindStringSubmatch(n); m != nil {
+			if ts, _ := strconv.ParseInt(m[1], 10, 64); time.Since(time.Unix(ts, 0)) > time.Hour {
+				stale = append(stale, n)
+			}
+		}
+	}
+	_ = rows.Close()
+	for _, n := range stale {
+		_, _ = admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+n+" WITH (FORCE)")
+	}
+}
+
+func withDatabase(base, name string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		return base
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)[:n*2]
+}
