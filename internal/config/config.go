@@ -67,10 +67,14 @@ var settings = []setting{
 
 // Load reads the configuration for the named subcommand from args (flags)
 // and getenv (TEND_* variables). Flags win over variables, variables over
-// defaults. It returns the remaining positional arguments too.
-func Load(name string, args []string, getenv func(string) string, out io.Writer) (Config, []string, error) {
+// defaults. extra, when not nil, registers the subcommand's own flags. It
+// returns the remaining positional arguments too.
+func Load(name string, args []string, getenv func(string) string, out io.Writer, extra func(*flag.FlagSet)) (Config, []string, error) {
 	fs := flag.NewFlagSet("tend "+name, flag.ContinueOnError)
 	fs.SetOutput(out)
+	if extra != nil {
+		extra(fs)
+	}
 	vals := make(map[string]*string, len(settings))
 	for _, s := range settings {
 		v := s.def

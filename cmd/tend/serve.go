@@ -1,0 +1,219 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/tendcare/tend"
+	"github.com/tendcare/tend/internal/config"
+	"github.com/tendcare/tend/internal/crisis"
+	"github.com/tendcare/tend/internal/demo"
+	"github.com/tendcare/tend/internal/i18n"
+	"github.com/tendcare/tend/internal/jobs"
+	"github.com/tendcare/tend/internal/keys"
+	"github.com/tendcare/tend/internal/settings"
+	"github.com/tendcare/tend/internal/store"
+	"github.com/tendcare/tend/internal/web"
+)
+
+// settingsRefresh is how soon a settings change made on one node reaches
+// the help page on the others.
+const settingsRefresh = 15 * time.Second
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, _, err := config.Load("serve", args, getenv, stderr, nil)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	start := time.Now()
+
+	if cfg.Demo {
+		if err := prepareDemoFolder(cfg); err != nil {
+			return err
+		}
+	}
+	db, err := openMigrated(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	mode := store.ModeLive
+	if cfg.Demo {
+		mode = store.ModeDemo
+	}
+	if err := db.ClaimMode(ctx, mode); err != nil {
+		return errors.New(tend.ErrorMessage(err))
+	}
+	if err := firstSettings(ctx, cfg, db); err != nil {
+		return err
+	}
+	if !cfg.Demo {
+		if err := checkDeployment(ctx, cfg, db); err != nil {
+			return err
+		}
+	}
+
+	cache := settings.NewCache(db)
+	if err := cache.Refresh(ctx); err != nil {
+		return err
+	}
+	dir, err := crisis.Load()
+	if err != nil {
+		return err
+	}
+	cat, err := i18n.New()
+	if err != nil {
+		return err
+	}
+	host, _ := os.Hostname()
+	node := fmt.Sprintf("%s-%d", host, os.Getpid())
+	jc, err := jobs.New(db, jobs.Options{Node: node, Work: cfg.Workers, PruneEvery: cfg.PruneEvery, Logger: log})
+	if err != nil {
+		return err
+	}
+	reg := prometheus.NewRegistry()
+	srv, err := web.New(web.Options{
+		Logger: log, Demo: cfg.Demo, PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies,
+		MaxBodyBytes: cfg.MaxBodyBytes, Settings: cache, Crisis: dir, Catalog: cat, Registry: reg,
+		Ready: func(ctx context.Context) error {
+			if err := db.Ping(ctx); err != nil {
+				return err
+			}
+			return db.CheckSchema(ctx)
+		},
+	})
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (set --addr or TEND_ADDR)", cfg.Addr, err)
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		TLSConfig:         &tls.Config{MinVersion: tls.VersionTLS12},
+	}
+	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopBG()
+	go cache.Run(bg, settingsRefresh, log)
+	if err := jc.Start(bg); err != nil {
+		return err
+	}
+
+	served := make(chan error, 1)
+	go func() {
+		if cfg.TLSCert != "" {
+			served <- hs.ServeTLS(ln, cfg.TLSCert, cfg.TLSKey)
+		} else {
+			served <- hs.Serve(ln)
+		}
+	}()
+	scheme := "http"
+	if cfg.TLSCert != "" {
+		scheme = "https"
+	}
+	url := scheme + "://" + ln.Addr().String()
+	log.Info("tend started", "version", tend.Version, "addr", ln.Addr().String(), "engine", string(db.Engine()), "demo", cfg.Demo, "startup_ms", time.Since(start).Milliseconds())
+	fmt.Fprintf(stdout, "Tend is listening on %s\n", url)
+	if cfg.Demo {
+		fmt.Fprintf(stdout, "Demo mode: made-up data in %s. Not for real people.\nOpen %s/help for the help page.\n", cfg.DataDir, url)
+	}
+
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "grace", cfg.ShutdownGrace.String())
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownGrace)
+	defer cancel()
+	herr := hs.Shutdown(sctx)
+	jerr := jc.Stop(sctx)
+	stopBG()
+	if err := errors.Join(herr, jerr); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// prepareDemoFolder creates the data folder and its key file, so the demo
+// needs no setup at all.
+func prepareDemoFolder(cfg config.Config) error {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return fmt.Errorf("create %s: %w", cfg.DataDir, err)
+	}
+	if _, err := os.Stat(cfg.KeyFile); errors.Is(err, os.ErrNotExist) {
+		if _, err := keys.Init(cfg.KeyFile, time.Now()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// firstSettings fills in the service settings before the first start: the
+// demo service's in demo mode, or TEND_SETTINGS_FILE's. Once the database
+// has settings, admins change them in the app and the file is ignored.
+func firstSettings(ctx context.Context, cfg config.Config, db *store.DB) error {
+	if _, _, err := db.FindSettings(ctx); !errors.Is(err, tend.ErrNotFound) {
+		return err
+	}
+	var s settings.Settings
+	var err error
+	switch {
+	case cfg.Demo:
+		s, err = demo.Settings()
+	case cfg.SettingsFile != "":
+		s, err = readSettingsFile(cfg.SettingsFile)
+	default:
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return settings.Save(ctx, db, s)
+}
+
+// checkDeployment refuses to serve real people until everything DESIGN.md
+// "Deployment" requires is there, naming each missing setting and its fix.
+func checkDeployment(ctx context.Context, cfg config.Config, db *store.DB) error {
+	var missing []string
+	if cfg.PublicURL == nil {
+		missing = append(missing, "TEND_PUBLIC_URL (--public-url): the https address people use, e.g. https://tend.example.org")
+	}
+	if p := keyFileProblem(cfg.KeyFile); p != "" {
+		missing = append(missing, "service key: "+p)
+	}
+	s, _, err := db.FindSettings(ctx)
+	switch {
+	case errors.Is(err, tend.ErrNotFound):
+		missing = append(missing, "service settings (working hours, out-of-hours route, emergency wording): run 'tend setup', or set TEND_SETTINGS_FILE")
+	case err != nil:
+		return err
+	default:
+		if p := s.Validate(); p != nil {
+			missing = append(missing, "service settings: "+p.Error()+" (run 'tend setup' to fix)")
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return fmt.Errorf("serve cannot start outside demo mode until these are set (or run with --demo to try Tend on made-up data):\n  - %s", strings.Join(missing, "\n  - "))
+}

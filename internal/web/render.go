@@ -1,0 +1,158 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/tendcare/tend/internal/i18n"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// pages declares every page and the template file that holds its content.
+// Start-up fails if a template file is not declared here, or fails to parse.
+var pages = map[string]string{
+	"home":  "home.html",
+	"help":  "help.html",
+	"error": "error.html",
+}
+
+// Base is the data every page has; page structs embed it.
+type Base struct {
+	Title string // already translated
+	Lang  string
+	Nonce string
+	Demo  bool
+	HTMX  bool // load htmx (pages with enhanced forms only; the help page never)
+	p     *i18n.Printer
+}
+
+// T translates a message id through the page's printer.
+func (b *Base) T(id string, args ...any) string { return b.p.T(id, args...) }
+
+// page is what every page struct provides to render.
+type page interface{ base() *Base }
+
+func (b *Base) base() *Base { return b }
+
+type templates map[string]*template.Template
+
+// parseTemplates parses the layout, the partials and each declared page.
+func parseTemplates() (templates, error) {
+	var declared = map[string]bool{"layout.html": true}
+	for _, f := range pages {
+		declared[f] = true
+	}
+	err := fs.WalkDir(templateFS, "templates", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasPrefix(p, "templates/partials/") {
+			return err
+		}
+		if !declared[strings.TrimPrefix(p, "templates/")] {
+			return fmt.Errorf("web: template %s is not declared in pages", p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	partials, _ := fs.Glob(templateFS, "templates/partials/*.html")
+	t := templates{}
+	for name, file := range pages {
+		files := append([]string{"templates/layout.html"}, partials...)
+		files = append(files, path.Join("templates", file))
+		tp, err := template.New(name).ParseFS(templateFS, files...)
+		if err != nil {
+			return nil, fmt.Errorf("web: page %s: %w", name, err)
+		}
+		if tp.Lookup("content") == nil {
+			return nil, fmt.Errorf("web: page %s defines no content", name)
+		}
+		t[name] = tp
+	}
+	return t, nil
+}
+
+// render writes page name with data: the whole layout, or, for an htmx
+// request that is not boosted, only the fragment named after the element it
+// replaces (HX-Target), when the page defines one.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data page) error {
+	tp, ok := s.tmpl[name]
+	if !ok {
+		return fmt.Errorf("web: render: no page %q", name)
+	}
+	b := data.base()
+	b.p = s.printer()
+	b.Lang = b.p.Tag()
+	b.Nonce = nonceFrom(r.Context())
+	b.Demo = s.opt.Demo
+	entry := "layout"
+	if r.Header.Get("HX-Request") == "true" && r.Header.Get("HX-Boosted") != "true" {
+		if target := r.Header.Get("HX-Target"); target != "" && tp.Lookup(target) != nil {
+			entry = target
+		}
+	}
+	var buf bytes.Buffer
+	if err := tp.ExecuteTemplate(&buf, entry, data); err != nil {
+		return fmt.Errorf("web: render %s: %w", name, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Add("Vary", "Accept-Encoding")
+	body := buf.Bytes()
+	if acceptsGzip(r) && len(body) > 512 {
+		var gz bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&gz, gzip.BestSpeed)
+		_, _ = zw.Write(body)
+		_ = zw.Close()
+		w.Header().Set("Content-Encoding", "gzip")
+		body = gz.Bytes()
+	}
+	w.WriteHeader(status)
+	_, err := w.Write(body)
+	return err
+}
+
+var messageRef = regexp.MustCompile(`\bT "([a-z0-9_.]+)"`)
+
+// checkMessages refuses to start when a template, or the Go code of this
+// package, names a message id the catalogue lacks, so no page ever shows a
+// raw id.
+func (s *Server) checkMessages() error {
+	var ids []string
+	_ = fs.WalkDir(templateFS, "templates", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := templateFS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for _, m := range messageRef.FindAllSubmatch(b, -1) {
+			ids = append(ids, string(m[1]))
+		}
+		return nil
+	})
+	ids = append(ids, dayIDs[:]...)
+	for _, id := range messageIDs {
+		ids = append(ids, id)
+	}
+	ids = append(ids, "hours.window", "error.title", "error.forbidden_origin", "help.title", "home.title")
+	var missing []string
+	for _, id := range ids {
+		if !s.opt.Catalog.Has(id) {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("web: message ids missing from the catalogue: %s", strings.Join(missing, ", "))
+	}
+	return nil
+}

@@ -1,0 +1,98 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"net/url"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/tendcare/tend"
+	"github.com/tendcare/tend/internal/crisis"
+	"github.com/tendcare/tend/internal/i18n"
+	"github.com/tendcare/tend/internal/settings"
+)
+
+// Options are the server's dependencies, passed explicitly.
+type Options struct {
+	Logger         *slog.Logger
+	Demo           bool
+	PublicURL      *url.URL
+	TrustedProxies []netip.Prefix
+	MaxBodyBytes   int64
+	Settings       *settings.Cache
+	Crisis         *crisis.Directory
+	Catalog        *i18n.Catalog
+	Clock          tend.Clock
+	// Ready reports whether the database answers and its schema is current.
+	Ready func(context.Context) error
+	// Confirmed reports whether the service has confirmed a country's crisis
+	// lines. Nil means none is confirmed yet (outside demo mode the help page
+	// then shows the service's own routes and the fallback sentence).
+	Confirmed func(country string) bool
+	// Registry collects metrics; /metrics serves it.
+	Registry *prometheus.Registry
+	// Locale overrides the service's language (tests use the pseudo-locale).
+	Locale string
+}
+
+// Server serves Tend over HTTP.
+type Server struct {
+	opt     Options
+	log     *slog.Logger
+	tmpl    templates
+	static  *staticFiles
+	metrics *metrics
+	handler http.Handler
+}
+
+// New checks the templates and static files and builds the server.
+func New(opt Options) (*Server, error) {
+	if opt.Logger == nil || opt.Settings == nil || opt.Crisis == nil || opt.Catalog == nil || opt.Ready == nil {
+		return nil, fmt.Errorf("web: Logger, Settings, Crisis, Catalog and Ready are required")
+	}
+	if opt.Clock == nil {
+		opt.Clock = tend.SystemClock{}
+	}
+	if opt.MaxBodyBytes <= 0 {
+		opt.MaxBodyBytes = 1 << 20
+	}
+	if opt.Registry == nil {
+		opt.Registry = prometheus.NewRegistry()
+	}
+	if opt.Confirmed == nil {
+		opt.Confirmed = func(string) bool { return false }
+	}
+	tmpl, err := parseTemplates()
+	if err != nil {
+		return nil, err
+	}
+	st, err := loadStatic()
+	if err != nil {
+		return nil, err
+	}
+	m, err := newMetrics(opt.Registry)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{opt: opt, log: opt.Logger, tmpl: tmpl, static: st, metrics: m}
+	if err := s.checkMessages(); err != nil {
+		return nil, err
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// ServeHTTP makes Server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// printer returns the message printer for the service's language.
+func (s *Server) printer() *i18n.Printer {
+	if s.opt.Locale != "" {
+		return s.opt.Catalog.Printer(s.opt.Locale)
+	}
+	st, _ := s.opt.Settings.Get()
+	return s.opt.Catalog.Printer(st.Locale)
+}
