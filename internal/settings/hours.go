@@ -183,3 +183,26 @@ func (s Settings) holiday(day time.Time) bool {
 	}
 	return false
 }
+
+// Group is a run of consecutive weekdays with the same working time.
+type Group struct {
+	First, Last time.Weekday
+	Start, End  int
+}
+
+// Groups merges consecutive days with identical windows, in the order the
+// hours were written, so "mon-fri 09:00-17:00" reads back as one group.
+func (h Hours) Groups() []Group {
+	var out []Group
+	for _, w := range h {
+		if n := len(out); n > 0 {
+			g := &out[n-1]
+			if g.Start == w.Start && g.End == w.End && (g.Last+1)%7 == w.Day && g.First != w.Day {
+				g.Last = w.Day
+				continue
+			}
+		}
+		out = append(out, Group{First: w.Day, Last: w.Day, Start: w.Start, End: w.End})
+	}
+	return out
+}

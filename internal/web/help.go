@@ -144,15 +144,20 @@ func sanitizeCountry(s string) string {
 
 var dayIDs = [7]string{"day.sun", "day.mon", "day.tue", "day.wed", "day.thu", "day.fri", "day.sat"}
 
-// hoursText writes working hours in the page's language, e.g. "Monday 09:00
-// to 17:00, Tuesday ...".
+// hoursText writes working hours in the page's language, e.g. "Monday to
+// Friday, 09:00 to 17:00; Saturday, 10:00 to 12:00".
 func (s *Server) hoursText(h settings.Hours) string {
 	p := s.printer()
-	parts := make([]string, 0, len(h))
-	for _, w := range h {
-		parts = append(parts, p.T("hours.window", p.T(dayIDs[w.Day]), clock(w.Start), clock(w.End)))
+	groups := h.Groups()
+	parts := make([]string, 0, len(groups))
+	for _, g := range groups {
+		if g.First == g.Last {
+			parts = append(parts, p.T("hours.window", p.T(dayIDs[g.First]), clock(g.Start), clock(g.End)))
+		} else {
+			parts = append(parts, p.T("hours.range", p.T(dayIDs[g.First]), p.T(dayIDs[g.Last]), clock(g.Start), clock(g.End)))
+		}
 	}
-	return strings.Join(parts, ", ")
+	return strings.Join(parts, "; ")
 }
 
 func clock(min int) string {

@@ -144,7 +144,7 @@ func (s *Server) checkMessages() error {
 	for _, id := range messageIDs {
 		ids = append(ids, id)
 	}
-	ids = append(ids, "hours.window", "error.title", "error.forbidden_origin", "help.title", "home.title")
+	ids = append(ids, "hours.window", "hours.range", "error.title", "error.forbidden_origin", "help.title", "home.title")
 	var missing []string
 	for _, id := range ids {
 		if !s.opt.Catalog.Has(id) {

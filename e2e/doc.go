@@ -1,0 +1,24 @@
+// Package e2e holds Tend's end-to-end tests. They build the tend binary once,
+// start real `tend serve` processes on 127.0.0.1:0 with their own data
+// folders, and drive them over HTTP and, for the help page, in headless
+// Chromium through chromedp, with axe-core checking accessibility.
+//
+// What they prove, each by a check that fails when the promise breaks:
+//   - the help page shows the crisis lines, at phone and desktop widths, with
+//     JavaScript off, and with 0 axe-core violations (TestHelpPage);
+//   - it keeps working offline after one visit: the server process is killed
+//     and the service worker answers (TestHelpOffline);
+//   - it keeps working while the database is unreadable, when /readyz says
+//     the node is not ready (TestHelpWithoutDatabase);
+//   - the periodic prune job runs once per period with two serve processes
+//     on one PostgreSQL (TestPeriodicJobTwoNodes).
+//
+// Needs: Chromium (Debian's chromium package) for the browser tests,
+// `npm ci --prefix e2e` for axe-core, and TEND_TEST_POSTGRES for the two-node
+// test. A test whose need is missing skips, saying which; with
+// TEND_REQUIRE_ALL=1 (as .ci/run sets it) it fails instead. Screenshots go
+// to the folder TEND_ARTIFACTS names (relative paths start at the module
+// root), or to the test's temporary folder.
+//
+// The package has only tests; this file exists to say what they hold.
+package e2e
