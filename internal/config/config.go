@@ -22,7 +22,6 @@ type Config struct {
 	DataDir        string         // holds the SQLite database, the key file and demo files
 	DB             string         // "sqlite:PATH" or a postgres:// URL
 	KeyFile        string         // the service key file (tend keys init)
-	KeyStore       string         // where person data keys live (apart from DB)
 	Demo           bool           // demo mode: made-up data, relaxed deployment checks
 	PublicURL      *url.URL       // https address people use; nil when unset
 	TrustedProxies []netip.Prefix // proxies whose X-Forwarded-For is believed
@@ -49,7 +48,6 @@ var settings = []setting{
 	{"data", "TEND_DATA", "./tend-data", "folder for the SQLite database, the key file and demo files", false},
 	{"db", "TEND_DB", "", "database: sqlite:PATH or postgres://... (default: sqlite in the data folder)", true},
 	{"key-file", "TEND_KEY_FILE", "", "service key file written by 'tend keys init' (default: DATA/tend.key)", false},
-	{"keystore", "TEND_KEYSTORE", "", "key store for person data keys (default: DATA/keystore.db)", true},
 	{"demo", "TEND_DEMO", "false", "run with made-up demo data (never for real people)", false},
 	{"public-url", "TEND_PUBLIC_URL", "", "https address people use to reach Tend (required outside demo mode)", false},
 	{"trusted-proxies", "TEND_TRUSTED_PROXIES", "", "comma-separated addresses or CIDR ranges of proxies whose X-Forwarded-For is believed", false},
@@ -58,7 +56,7 @@ var settings = []setting{
 	{"log-format", "TEND_LOG_FORMAT", "", "log format: json or text (default: json, text in demo mode)", false},
 	{"log-level", "TEND_LOG_LEVEL", "info", "log level: debug, info, warn or error", false},
 	{"tls-cert", "TEND_TLS_CERT", "", "certificate file, when Tend terminates TLS itself", false},
-	{"tls-key", "TEND_TLS_KEY", "", "private key file for --tls-cert", true},
+	{"tls-key", "TEND_TLS_KEY", "", "private key file for --tls-cert", false},
 	{"max-body", "TEND_MAX_BODY", "1048576", "largest request body in bytes", false},
 	{"prune-every", "TEND_PRUNE_EVERY", "1h", "how often expired rows are pruned", false},
 	{"workers", "TEND_WORKERS", "true", "run background jobs on this node", false},
@@ -128,7 +126,6 @@ func build(v map[string]*string) (Config, error) {
 		DataDir:      *v["data"],
 		DB:           *v["db"],
 		KeyFile:      *v["key-file"],
-		KeyStore:     *v["keystore"],
 		SettingsFile: *v["settings-file"],
 		LogFormat:    *v["log-format"],
 		TLSCert:      *v["tls-cert"],
@@ -152,9 +149,6 @@ func build(v map[string]*string) (Config, error) {
 	}
 	if c.KeyFile == "" {
 		c.KeyFile = filepath.Join(c.DataDir, "tend.key")
-	}
-	if c.KeyStore == "" {
-		c.KeyStore = "sqlite:" + filepath.Join(c.DataDir, "keystore.db")
 	}
 	if raw := *v["public-url"]; raw != "" {
 		u, err := url.Parse(raw)
