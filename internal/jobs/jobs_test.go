@@ -10,8 +10,8 @@ import (
 	"github.com/tendcare/tend/internal/testenv"
 )
 
-// TestPeriodicOncePerPeriod runs the prune job every second for a few
-// seconds, on two nodes sharing one database when the engine allows many
+// TestPeriodicOncePerPeriod runs the prune job every second until it has
+// run a few times, on two nodes sharing one database when the engine allows many
 // nodes (PostgreSQL), and checks that each period ran exactly once.
 func TestPeriodicOncePerPeriod(t *testing.T) {
 	if testing.Short() {
@@ -42,7 +42,21 @@ func TestPeriodicOncePerPeriod(t *testing.T) {
 		dbs = append(dbs, db)
 		clients = append(clients, c)
 	}
-	time.Sleep(6 * every)
+	// Leader election can take a few seconds (SQLite polls for it), so wait
+	// for enough runs rather than a fixed time, within a bound.
+	const want = 4
+	deadline := time.Now().Add(40 * time.Second)
+	for time.Now().Before(deadline) {
+		runs, err := dbs[0].FindMaintenanceRuns(ctx, "prune")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(runs) >= want {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	time.Sleep(2 * every) // give a duplicate, if there were one, time to appear
 	for _, c := range clients {
 		stopCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		if err := c.Stop(stopCtx); err != nil {
@@ -54,15 +68,17 @@ func TestPeriodicOncePerPeriod(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(runs) < 3 {
-		t.Fatalf("%d prune runs in 6 periods, want at least 3: %+v", len(runs), runs)
+	if len(runs) < want {
+		t.Fatalf("%d prune runs within 40 s, want at least %d: %+v", len(runs), want, runs)
 	}
 	for i := 1; i < len(runs); i++ {
 		if gap := runs[i].ScheduledAt.Sub(runs[i-1].ScheduledAt); gap < every*9/10 {
 			t.Errorf("runs %d and %d were scheduled %v apart (nodes %s, %s): a period ran twice", i-1, i, gap, runs[i-1].Node, runs[i].Node)
 		}
 	}
-	if len(runs) > 7 {
-		t.Errorf("%d runs in 6 periods: more than one per period", len(runs))
+	perNode := map[string]int{}
+	for _, r := range runs {
+		perNode[r.Node]++
 	}
+	t.Logf("%d runs over %v, by node: %v", len(runs), runs[len(runs)-1].ScheduledAt.Sub(runs[0].ScheduledAt), perNode)
 }

@@ -86,9 +86,19 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 
 // Migrate brings the schema up to date: Tend's own migrations (goose, each in
 // a transaction), then the job queue's. On PostgreSQL both run under
-// advisory locks, so many nodes starting at once migrate exactly once. A
+// advisory locks, on SQLite under a file lock, so processes starting at
+// once migrate exactly once. A
 // database from a newer Tend is refused before anything changes.
 func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
+	if db.engine == SQLite {
+		// goose has no lock for SQLite; two processes starting on one file
+		// would both see version 0 and both try to apply it.
+		unlock, err := lockFile(db.path + ".migrate-lock")
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
 	cur, err := db.SchemaVersion(ctx)
 	if err != nil {
 		return err

@@ -261,7 +261,7 @@ func TestHelpOutsideDemo(t *testing.T) {
 	if strings.Contains(res.body, "Riverside duty team") {
 		t.Fatal("the page read the store on the request")
 	}
-	for _, want := range []string{"call 999 or go to the nearest A&amp;E", "NHS 111 and choose the mental health option", "If your country is not listed"} {
+	for _, want := range []string{"go straight to the nearest A&amp;E", "NHS 111 and choose the mental health option", "If your country is not listed"} {
 		if !strings.Contains(res.body, want) {
 			t.Errorf("unconfirmed country: page lacks %q", want)
 		}
