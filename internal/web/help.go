@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tendcare/tend"
 	"github.com/tendcare/tend/internal/crisis"
 	"github.com/tendcare/tend/internal/settings"
 )
@@ -57,6 +58,9 @@ func (s *Server) helpShow(w http.ResponseWriter, r *http.Request) error {
 	}
 	st, _ := s.opt.Settings.Get()
 	code := sanitizeCountry(r.PathValue("country"))
+	if code == "" && r.PathValue("country") != "" {
+		return tend.ErrNotFound
+	}
 	if code != "" {
 		s.remember(w, cookieCountry, code)
 	} else if c, err := r.Cookie(cookieCountry); err == nil {

@@ -168,6 +168,10 @@ func TestPages(t *testing.T) {
 			wantNotContains: []string{"tel:"},
 		},
 		{
+			name: "ErrHelpNotACountry", req: get("/help/united-kingdom"), wantStatus: 404,
+			wantContains: []string{"We could not find that page.", `href="/help"`},
+		},
+		{
 			name: "HelpRemembersCountry", req: get("/help", &http.Cookie{Name: "tend_country", Value: "AU"}), wantStatus: 200,
 			wantContains: []string{"Showing help for Australia.", `href="tel:000">Call 000</a>`},
 		},
