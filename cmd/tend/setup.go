@@ -85,7 +85,7 @@ func runSetup(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer db.Close()
 	if err := settings.Save(ctx, db, s); err != nil {
-		var p settings.Problems
+		var p settings.ValidationError
 		if errors.As(err, &p) {
 			return fmt.Errorf("these settings need a look (give them as flags, with --ask, or in a file with --from):\n  - %s", strings.ReplaceAll(p.Error(), "; ", "\n  - "))
 		}

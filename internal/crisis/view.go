@@ -132,7 +132,7 @@ var youngWords = map[string]bool{
 // ("Aboriginal and Torres Strait Islander people") do not match.
 func (l Line) ForYoungPeople() bool {
 	words := strings.FieldsFunc(strings.ToLower(l.Audience), func(r rune) bool {
-		return !('a' <= r && r <= 'z' || '0' <= r && r <= '9')
+		return (r < 'a' || r > 'z') && (r < '0' || r > '9')
 	})
 	for i, w := range words {
 		if youngWords[w] {

@@ -33,11 +33,11 @@ type Line struct {
 	Hours string `json:"hours,omitempty"`
 }
 
-// Problems maps a field name to what is wrong with it, in words that can be
-// shown next to the field.
-type Problems map[string]string
+// ValidationError maps a field name to what is wrong with it, in words that
+// can be shown next to the field.
+type ValidationError map[string]string
 
-func (p Problems) Error() string {
+func (p ValidationError) Error() string {
 	keys := make([]string, 0, len(p))
 	for k := range p {
 		keys = append(keys, k)
@@ -61,8 +61,8 @@ var (
 // Validate returns the problems with s, or nil. The required settings are
 // those safety-rules.md section 3 names: working hours, the out-of-hours
 // route and the emergency wording, plus what the help page needs.
-func (s Settings) Validate() Problems {
-	p := Problems{}
+func (s Settings) Validate() ValidationError {
+	p := ValidationError{}
 	if strings.TrimSpace(s.Name) == "" {
 		p["name"] = "Enter the service's name."
 	}
@@ -125,7 +125,7 @@ type Store interface {
 }
 
 // Save validates s and stores it. Invalid settings change nothing and
-// return a Problems error of kind EINVALID.
+// return a ValidationError error of kind EINVALID.
 func Save(ctx context.Context, st Store, s Settings) error {
 	s.Country = strings.ToUpper(strings.TrimSpace(s.Country))
 	if p := s.Validate(); p != nil {

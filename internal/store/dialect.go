@@ -29,14 +29,6 @@ func (e Engine) upsertSettings() string {
 		ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, version = service_settings.version + 1, updated_at = excluded.updated_at`
 }
 
-// tableNames lists user tables, for schema dumps and tests.
-func (e Engine) tableNames() string {
-	if e == SQLite {
-		return `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`
-	}
-	return `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`
-}
-
 // tableExists counts the tables named $1.
 func (e Engine) tableExists() string {
 	if e == SQLite {

@@ -199,22 +199,26 @@ func (db *DB) tableExists(ctx context.Context, name string) (bool, error) {
 func (db *DB) SchemaDump(ctx context.Context) (string, error) {
 	var b strings.Builder
 	for _, q := range db.engine.schemaQueries() {
-		rows, err := db.read.QueryContext(ctx, q)
-		if err != nil {
-			return "", err
-		}
-		for rows.Next() {
-			var line string
-			if err := rows.Scan(&line); err != nil {
-				_ = rows.Close()
-				return "", err
-			}
-			b.WriteString(line)
-			b.WriteByte('\n')
-		}
-		if err := rows.Close(); err != nil {
+		if err := db.appendLines(ctx, &b, q); err != nil {
 			return "", err
 		}
 	}
 	return b.String(), nil
+}
+
+func (db *DB) appendLines(ctx context.Context, b *strings.Builder, q string) error {
+	rows, err := db.read.QueryContext(ctx, q)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return err
+		}
+		b.WriteString(line)
+		b.WriteByte('\n')
+	}
+	return rows.Err()
 }

@@ -109,7 +109,7 @@ func open(t testing.TB, dsn string, clock tend.Clock) *store.DB {
 var (
 	tplOnce sync.Once
 	tplName string
-	tplErr  error
+	errTpl  error
 )
 
 // postgresDB creates a database for one test. Migrated databases are copied
@@ -128,9 +128,9 @@ func postgresDB(t testing.TB, migrated bool) string {
 	}
 	create := "CREATE DATABASE %s"
 	if migrated {
-		tplOnce.Do(func() { tplName, tplErr = makeTemplate(ctx, admin) })
-		if tplErr != nil {
-			t.Fatalf("template database: %v", tplErr)
+		tplOnce.Do(func() { tplName, errTpl = makeTemplate(ctx, admin) })
+		if errTpl != nil {
+			t.Fatalf("template database: %v", errTpl)
 		}
 		create += " TEMPLATE " + tplName
 	}
@@ -174,23 +174,29 @@ var tplRe = regexp.MustCompile(`_(\d{10})_[0-9a-f]{6}$`)
 // dropStaleTemplates removes templates that earlier runs of this package
 // left behind (an hour old or more, so a parallel run's is never touched).
 func dropStaleTemplates(ctx context.Context, admin *sql.DB, prefix string) {
-	rows, err := admin.QueryContext(ctx, `SELECT datname FROM pg_database WHERE datname LIKE $1`, prefix+"%")
+	var stale []string
+	err := func() error {
+		rows, err := admin.QueryContext(ctx, `SELECT datname FROM pg_database WHERE datname LIKE $1`, prefix+"%")
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var n string
+			if err := rows.Scan(&n); err != nil {
+				return err
+			}
+			if m := tplRe.FindStringSubmatch(n); m != nil {
+				if ts, _ := strconv.ParseInt(m[1], 10, 64); time.Since(time.Unix(ts, 0)) > time.Hour {
+					stale = append(stale, n)
+				}
+			}
+		}
+		return rows.Err()
+	}()
 	if err != nil {
 		return
 	}
-	var stale []string
-	for rows.Next() {
-		var n string
-		if rows.Scan(&n) != nil {
-			continue
-		}
-		if m := tplRe.FindStringSubmatch(n); m != nil {
-			if ts, _ := strconv.ParseInt(m[1], 10, 64); time.Since(time.Unix(ts, 0)) > time.Hour {
-				stale = append(stale, n)
-			}
-		}
-	}
-	_ = rows.Close()
 	for _, n := range stale {
 		_, _ = admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+n+" WITH (FORCE)")
 	}
