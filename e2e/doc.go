@@ -4,8 +4,10 @@
 // Chromium through chromedp, with axe-core checking accessibility.
 //
 // What they prove, each by a check that fails when the promise breaks:
-//   - the help page shows the crisis lines, at phone and desktop widths, with
-//     JavaScript off, and with 0 axe-core violations (TestHelpPage);
+//   - the help page shows the crisis lines at phone and desktop widths with
+//     0 axe-core violations, and with JavaScript off its forms (another
+//     country, young people first) still work; the home page header links to
+//     it (TestHelpPage);
 //   - it keeps working offline after one visit: the server process is killed
 //     and the service worker answers (TestHelpOffline);
 //   - it keeps working while the database is unreadable, when /readyz says

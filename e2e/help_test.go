@@ -19,11 +19,11 @@ var (
 	gbLines = []string{"NHS 111, mental health option", "Samaritans", "Shout", "Childline", "PAPYRUS HOPELINE247"}
 	gbLinks = []string{"tel:999", "tel:111", "tel:116123", "sms:85258?body=SHOUT", "tel:08001111", "tel:08000684141"}
 
-	ieLines    = []string{"Samaritans", "Pieta"}
-	ieLinks    = []string{"tel:116123", "tel:1800247247"}
-	ieUnshown  = []string{"Text 50808", "Childline"}                    // 'unconfirmed' entries
-	ieNoLinks  = []string{"tel:112", "sms:50808?body=HELLO", "tel:999"} // unconfirmed emergency number; GB's
-	gbFallback = "call your local emergency number"
+	ieLines   = []string{"Samaritans", "Pieta"}
+	ieLinks   = []string{"tel:116123", "tel:1800247247"}
+	ieUnshown = []string{"Text 50808", "Childline"}                    // 'unconfirmed' entries
+	ieNoLinks = []string{"tel:112", "sms:50808?body=HELLO", "tel:999"} // unconfirmed entries; GB's emergency number
+	fallback  = "call your local emergency number"                     // crisis-lines.json "fallback"
 )
 
 // checkHelpGB fails t unless page p is the help page for the United Kingdom
@@ -50,7 +50,7 @@ func checkHelpGB(t *testing.T, label string, p pageState) {
 		t.Errorf("%s: the emergency number must come before the lines (\"Call 999\" at %d, \"Samaritans\" at %d)", label, i, j)
 	}
 	if !strings.Contains(p.Main, "NHS 111") || !strings.Contains(p.Main, "A&E") {
-		t.Errorf("%s: the demo service's out-of-hours route and emergency wording are missing:\n%s", label, p.Main)
+		t.Errorf("%s: the demo service's out-of-hours route (NHS 111) or emergency wording (A&E) from internal/demo/settings.json is missing:\n%s", label, p.Main)
 	}
 }
 
@@ -60,8 +60,8 @@ func checkHelpGB(t *testing.T, label string, p pageState) {
 // header links to it.
 func TestHelpPage(t *testing.T) {
 	axe := loadAxe(t)
-	srv := startTend(t, serveOptions{})
 	browser := newBrowser(t)
+	srv := startTend(t, serveOptions{})
 
 	for _, vp := range []struct {
 		name          string
@@ -142,7 +142,7 @@ func TestHelpPage(t *testing.T) {
 				t.Errorf("link to %s shown for Ireland in demo mode (unconfirmed, or another country's)", href)
 			}
 		}
-		if !strings.Contains(p.Main, gbFallback) {
+		if !strings.Contains(p.Main, fallback) {
 			t.Errorf("no fallback sentence in place of Ireland's unconfirmed emergency number:\n%s", p.Main)
 		}
 		screenshot(t, ctx, "help-ie-nojs")
@@ -155,6 +155,28 @@ func TestHelpPage(t *testing.T) {
 		}
 		if n != 0 {
 			t.Errorf("%d service workers registered with JavaScript disabled: page scripts ran", n)
+		}
+	})
+
+	t.Run("YoungFirstWithoutJavaScript", func(t *testing.T) {
+		// The "young people first" button is a POST form: it must work with
+		// no script and pass the server's cross-origin check.
+		ctx := newTab(t, browser)
+		disableJavaScript(t, ctx)
+		if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/help")); err != nil {
+			t.Fatal(err)
+		}
+		res, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`form[action="/help/young"] button[type="submit"]`)))
+		if err != nil {
+			t.Fatalf("press the young-people button: %v", err)
+		}
+		if res.Status != 200 {
+			t.Errorf("young-people form led to a %d page", res.Status)
+		}
+		p := readPage(t, ctx)
+		want := []string{"Childline", "PAPYRUS HOPELINE247", "NHS 111, mental health option", "Samaritans", "Shout"}
+		if !slices.Equal(p.Headings, want) {
+			t.Errorf("lines after choosing young people first: %q, want %q", p.Headings, want)
 		}
 	})
 
@@ -175,8 +197,8 @@ func TestHelpPage(t *testing.T) {
 // answer with the crisis lines.
 func TestHelpOffline(t *testing.T) {
 	axe := loadAxe(t)
-	srv := startTend(t, serveOptions{})
 	ctx := newBrowser(t)
+	srv := startTend(t, serveOptions{})
 	if err := chromedp.Do(ctx,
 		chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch),
 		chromedp.Navigate(srv.URL+"/help"),

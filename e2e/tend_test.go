@@ -63,9 +63,8 @@ type tend struct {
 
 // serveOptions change how startTend starts serve.
 type serveOptions struct {
-	noDemo bool     // leave out --demo
-	args   []string // more flags
-	env    []string // more TEND_* variables, "NAME=value"
+	args []string // more flags
+	env  []string // TEND_* variables, "NAME=value" (the test's own are dropped)
 }
 
 // startTend starts `tend serve --demo --addr 127.0.0.1:0 --data <temp>` and
@@ -74,11 +73,7 @@ type serveOptions struct {
 func startTend(t *testing.T, opt serveOptions) *tend {
 	t.Helper()
 	data := t.TempDir()
-	args := []string{"serve", "--addr", "127.0.0.1:0", "--data", data}
-	if !opt.noDemo {
-		args = append(args, "--demo")
-	}
-	args = append(args, opt.args...)
+	args := append([]string{"serve", "--demo", "--addr", "127.0.0.1:0", "--data", data}, opt.args...)
 	cmd := exec.Command(tendBin, args...)
 	cmd.Env = append(environWithoutTend(), opt.env...)
 	stdout, err := cmd.StdoutPipe()

@@ -22,12 +22,34 @@ import (
 //go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrations embed.FS
 
+// migrationLock makes migrations one process at a time, from reading the
+// version to the last change: a PostgreSQL advisory lock held by one
+// session (released if that session dies), or a file lock beside the
+// SQLite file (released if the process dies).
+func (db *DB) migrationLock(ctx context.Context) (func(), error) {
+	if db.engine == SQLite {
+		return lockFile(db.path + ".migrate-lock")
+	}
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: migration lock: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, int64(migrateLockKey)); err != nil {
+		_ = conn.Close()
+		return nil, fmt.Errorf("store: migration lock: %w", err)
+	}
+	return func() {
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, int64(migrateLockKey))
+		_ = conn.Close()
+	}, nil
+}
+
 // ErrNewerSchema means the database was migrated by a newer Tend.
 var ErrNewerSchema = errors.New("store: the database schema is newer than this version of Tend knows; run the newer version, or restore a backup made for this one")
 
-// riverLockKey is the PostgreSQL advisory lock that serialises the job
-// queue's own migrations across nodes starting at once.
-const riverLockKey = 0x7465_6e64_7276 // "tendrv"
+// migrateLockKey is the PostgreSQL advisory lock that serialises
+// migrations across nodes starting at once.
+const migrateLockKey = 0x7465_6e64_6d67 // "tendmg"
 
 func (db *DB) migrationFS() fs.FS {
 	sub, err := fs.Sub(migrations, path.Join("migrations", string(db.engine)))
@@ -85,20 +107,15 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 }
 
 // Migrate brings the schema up to date: Tend's own migrations (goose, each in
-// a transaction), then the job queue's. On PostgreSQL both run under
-// advisory locks, on SQLite under a file lock, so processes starting at
-// once migrate exactly once. A
+// a transaction), then the job queue's, all under one migration lock, so
+// processes starting at once migrate exactly once. A
 // database from a newer Tend is refused before anything changes.
 func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
-	if db.engine == SQLite {
-		// goose has no lock for SQLite; two processes starting on one file
-		// would both see version 0 and both try to apply it.
-		unlock, err := lockFile(db.path + ".migrate-lock")
-		if err != nil {
-			return err
-		}
-		defer unlock()
+	unlock, err := db.migrationLock(ctx)
+	if err != nil {
+		return err
 	}
+	defer unlock()
 	cur, err := db.SchemaVersion(ctx)
 	if err != nil {
 		return err
@@ -163,19 +180,8 @@ func (db *DB) migrateJobs(ctx context.Context, conn *sql.DB) error {
 		return nil
 	}
 	// River's PostgreSQL migrations cannot share one transaction (one adds
-	// an enum value that a later one uses), so they run one by one while
-	// this session holds an advisory lock that other nodes wait for.
-	lockConn, err := conn.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("store: migrate jobs: %w", err)
-	}
-	defer lockConn.Close()
-	if _, err := lockConn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, int64(riverLockKey)); err != nil {
-		return fmt.Errorf("store: migrate jobs: lock: %w", err)
-	}
-	defer func() {
-		_, _ = lockConn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, int64(riverLockKey))
-	}()
+	// an enum value that a later one uses), so they run one by one, under
+	// the migration lock that Migrate holds.
 	m, err := rivermigrate.New(riverdatabasesql.New(conn), nil)
 	if err != nil {
 		return err

@@ -155,7 +155,7 @@ func TestPages(t *testing.T) {
 		{
 			name: "HelpOtherCountry", req: get("/help/ie"), wantStatus: 200,
 			wantContains:    []string{"Showing help for Ireland.", `<option value="IE" selected>`},
-			wantNotContains: []string{"Samaritans\n<", "NHS 111 and choose", "Monday to Friday"},
+			wantNotContains: []string{"Samaritans\n<", "NHS 111 and choose", "Monday to Friday", "When your service is closed"},
 			wantHeader:      map[string]string{"Set-Cookie": "tend_country=IE; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax"},
 		},
 		{
