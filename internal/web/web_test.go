@@ -415,3 +415,34 @@ func TestPseudoLocale(t *testing.T) {
 		})
 	}
 }
+
+// TestHelpPageWeight keeps the help page within its budget (DESIGN.md: under
+// 10 KB gzipped with its CSS and JavaScript), measured on what the server
+// sends: the gzipped page plus every stylesheet and script it links.
+func TestHelpPageWeight(t *testing.T) {
+	f := newFixture(t, nil)
+	req := get("/help")
+	req.Header.Set("Accept-Encoding", "gzip")
+	rec := httptest.NewRecorder()
+	f.srv.ServeHTTP(rec, req)
+	total := rec.Body.Len()
+	page := f.do(t, get("/help")).body
+	links := regexp.MustCompile(`<(?:link rel="stylesheet"|script) [^>]*(?:href|src)="(/static/[^"]+)"`).FindAllStringSubmatch(page, -1)
+	if len(links) < 2 {
+		t.Fatalf("found %d stylesheets and scripts on the help page, want the CSS and app.js", len(links))
+	}
+	for _, l := range links {
+		r := get(l[1])
+		r.Header.Set("Accept-Encoding", "gzip")
+		rec := httptest.NewRecorder()
+		f.srv.ServeHTTP(rec, r)
+		if rec.Code != 200 {
+			t.Fatalf("%s: %d", l[1], rec.Code)
+		}
+		total += rec.Body.Len()
+	}
+	t.Logf("help page with its CSS and JavaScript: %d bytes gzipped", total)
+	if total >= 10*1024 {
+		t.Errorf("help page weighs %d bytes gzipped, over the 10 KB budget", total)
+	}
+}
