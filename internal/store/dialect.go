@@ -37,6 +37,12 @@ func (e Engine) tableExists() string {
 	return `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1`
 }
 
+// isBusy reports whether err is SQLite's "database is locked".
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
+}
+
 // isUniqueViolation reports whether err is a unique-constraint failure.
 func (e Engine) isUniqueViolation(err error) bool {
 	var se *sqlite.Error

@@ -113,10 +113,19 @@ func openSQLite(path string, opt Options) (*DB, error) {
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
 	// The writer creates the file and switches it to WAL before any reader
-	// connects, so readers never see a half-initialised file.
-	if err := w.Ping(); err != nil {
-		_ = w.Close()
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	// connects, so readers never see a half-initialised file. Switching the
+	// journal mode can answer "busy" at once, without waiting, while another
+	// process is creating the same file; that passes within moments.
+	for attempt := 0; ; attempt++ {
+		err := w.Ping()
+		if err == nil {
+			break
+		}
+		if !isBusy(err) || attempt == 50 {
+			_ = w.Close()
+			return nil, fmt.Errorf("store: open %s: %w", path, err)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	r, err := sql.Open("sqlite", sqliteDSN(path, false))
 	if err != nil {
