@@ -66,3 +66,12 @@ func (e Engine) schemaQueries() []string {
 		   WHERE connamespace = current_schema()::regnamespace ORDER BY conrelid::regclass::text, conname`,
 	}
 }
+
+// forUpdate locks the rows a SELECT reads until the transaction ends. SQLite
+// needs nothing: its one writer already holds the database.
+func (e Engine) forUpdate() string {
+	if e == SQLite {
+		return ""
+	}
+	return " FOR UPDATE"
+}

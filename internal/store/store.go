@@ -28,6 +28,7 @@ type DB struct {
 	listener *pgxpool.Pool // PostgreSQL only: LISTEN/NOTIFY for jobs
 	clock    tend.Clock
 	inserter Inserter
+	audit    *auditState
 	path     string // SQLite file
 
 	// failBeforeCommit, set only by tests, injects a fault after a unit of

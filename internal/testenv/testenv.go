@@ -21,6 +21,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver
 	"github.com/tendcare/tend"
+	"github.com/tendcare/tend/internal/audit"
 	"github.com/tendcare/tend/internal/store"
 )
 
@@ -102,9 +103,16 @@ func open(t testing.TB, dsn string, clock tend.Clock) *store.DB {
 	if err != nil {
 		t.Fatalf("open %s: %v", dsn, err)
 	}
+	db.SetAuditChain(AuditChain())
 	t.Cleanup(func() { _ = db.Close() })
 	return db
 }
+
+// AuditKey is the service key tests seal audit events with.
+var AuditKey = []byte("tend test service key, 32 bytes!")
+
+// AuditChain returns a chain sealed with AuditKey.
+func AuditChain() *audit.Chain { return audit.NewChain(AuditKey, "test-node") }
 
 var (
 	tplOnce sync.Once

@@ -1,0 +1,34 @@
+-- Why: the audit trail (DESIGN.md "Audit"). Events are append-only and
+-- chained with an HMAC per chain: each node writes its own chain, so audit
+-- writes never serialise all nodes, and the chain head row makes a deleted
+-- last event detectable. Events hold ids and kinds, never content.
+-- +goose Up
+CREATE TABLE audit_chains (
+    id         TEXT PRIMARY KEY,
+    node       TEXT NOT NULL,
+    seq        BIGINT NOT NULL,
+    head_mac   BYTEA NOT NULL,
+    started_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE audit_events (
+    id         TEXT PRIMARY KEY,
+    chain_id   TEXT NOT NULL REFERENCES audit_chains (id),
+    seq        BIGINT NOT NULL,
+    at         TIMESTAMPTZ NOT NULL,
+    actor_kind TEXT NOT NULL,
+    actor_id   TEXT NOT NULL,
+    actor_role TEXT NOT NULL,
+    action     TEXT NOT NULL,
+    person_id  TEXT,
+    target     TEXT NOT NULL,
+    outcome    TEXT NOT NULL,
+    mac        BYTEA NOT NULL,
+    UNIQUE (chain_id, seq)
+);
+CREATE INDEX audit_events_person_id_at ON audit_events (person_id, at);
+CREATE INDEX audit_events_actor_id_at ON audit_events (actor_id, at);
+
+-- +goose Down
+-- Forward-only.
