@@ -36,6 +36,7 @@ Commands:
   migrate    bring the database schema up to date
   setup      set the service's first settings (flags, a file, or questions)
   keys init  create the service key file
+  audit      verify: check that no audit event was changed or deleted
   version    print the version
 
 Run 'tend <command> -h' for a command's flags. Every flag also has a TEND_*
@@ -59,6 +60,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runSetup(ctx, rest, getenv, stdin, stdout, stderr)
 	case "keys":
 		return runKeys(rest, getenv, stdout, stderr)
+	case "audit":
+		return runAudit(ctx, rest, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintf(stdout, "tend %s (%s, %s/%s)\n", tend.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		return nil

@@ -15,6 +15,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/tendcare/tend"
+	"github.com/tendcare/tend/internal/audit"
 	"github.com/tendcare/tend/internal/config"
 	"github.com/tendcare/tend/internal/crisis"
 	"github.com/tendcare/tend/internal/demo"
@@ -64,6 +65,18 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}
 
+	kf, err := keys.Load(cfg.KeyFile)
+	if err != nil {
+		return err
+	}
+	sk, err := kf.CurrentKey()
+	if err != nil {
+		return err
+	}
+	host, _ := os.Hostname()
+	node := fmt.Sprintf("%s-%d", host, os.Getpid())
+	db.SetAuditChain(audit.NewChain(sk, node))
+
 	cache := settings.NewCache(db)
 	if err := cache.Refresh(ctx); err != nil {
 		return err
@@ -76,8 +89,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	host, _ := os.Hostname()
-	node := fmt.Sprintf("%s-%d", host, os.Getpid())
 	jc, err := jobs.New(db, jobs.Options{Node: node, Work: cfg.Workers, PruneEvery: cfg.PruneEvery, Logger: log})
 	if err != nil {
 		return err

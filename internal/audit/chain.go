@@ -7,24 +7,29 @@ import (
 	"time"
 
 	"github.com/tendcare/tend"
+	"github.com/tendcare/tend/internal/keys"
 )
 
-// Chain seals events for one node's chains.
+// Chain seals events for one node's chains with one service key.
 type Chain struct {
-	key  []byte
-	node string
+	key   []byte
+	keyID string
+	node  string
 }
 
-// NewChain derives the audit key from the service key, so the audit trail
+// NewChain derives the audit key from a service key, so the audit trail
 // cannot be re-sealed by anyone who holds only the database.
-func NewChain(serviceKey []byte, node string) *Chain {
-	m := hmac.New(sha256.New, serviceKey)
+func NewChain(k keys.Key, node string) *Chain {
+	m := hmac.New(sha256.New, k.Secret)
 	m.Write([]byte("tend audit chain v1"))
-	return &Chain{key: m.Sum(nil), node: node}
+	return &Chain{key: m.Sum(nil), keyID: k.ID, node: node}
 }
 
 // Node names the node whose chains this seals.
 func (c *Chain) Node() string { return c.node }
+
+// KeyID names the service key the chain's seals derive from.
+func (c *Chain) KeyID() string { return c.keyID }
 
 // Genesis is the seal a new chain starts from.
 func (c *Chain) Genesis(chainID string) []byte {
@@ -56,4 +61,17 @@ func writeField(m interface{ Write([]byte) (int, error) }, s string) {
 	binary.BigEndian.PutUint32(n[:], uint32(len(s))) // #nosec G115 -- fields are short.
 	_, _ = m.Write(n[:])
 	_, _ = m.Write([]byte(s))
+}
+
+// Chains returns, for a key id, the chain that verifies chains sealed with
+// that key: every key in the key file, old ones included.
+func Chains(f *keys.File) func(keyID string) (*Chain, bool) {
+	return func(keyID string) (*Chain, bool) {
+		for _, k := range f.Keys {
+			if k.ID == keyID {
+				return NewChain(k, ""), true
+			}
+		}
+		return nil, false
+	}
 }

@@ -13,6 +13,7 @@ import (
 type Head struct {
 	ID        string
 	Node      string
+	KeyID     string
 	Seq       int64
 	MAC       []byte
 	StartedAt time.Time
@@ -54,7 +55,7 @@ type Report struct {
 // longer matches), a deleted or inserted one (a gap in the sequence, or the
 // next seal not following), and a deleted last event (the head row no
 // longer matches the last event).
-func Verify(ctx context.Context, st Store, c *Chain) (Report, error) {
+func Verify(ctx context.Context, st Store, chains func(keyID string) (*Chain, bool)) (Report, error) {
 	heads, err := st.FindAuditChains(ctx)
 	if err != nil {
 		return Report{}, err
@@ -62,6 +63,11 @@ func Verify(ctx context.Context, st Store, c *Chain) (Report, error) {
 	var r Report
 	for _, h := range heads {
 		r.Chains++
+		c, ok := chains(h.KeyID)
+		if !ok {
+			r.Problems = append(r.Problems, Problem{h.ID, 0, fmt.Sprintf("sealed with service key %s, which the key file no longer holds", h.KeyID)})
+			continue
+		}
 		prev := c.Genesis(h.ID)
 		var want int64 = 1
 		err := st.EachAuditEvent(ctx, h.ID, func(e Sealed) error {

@@ -88,8 +88,8 @@ func (tx *Tx) auditChain(ctx context.Context, a *auditState) (string, error) {
 		}
 	}
 	id = string(tend.NewID())
-	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO audit_chains (id, node, seq, head_mac, started_at, updated_at) VALUES ($1, $2, 0, $3, $4, $4)`,
-		id, a.chain.Node(), a.chain.Genesis(id), tx.now); err != nil {
+	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO audit_chains (id, node, key_id, seq, head_mac, started_at, updated_at) VALUES ($1, $2, $3, 0, $4, $5, $5)`,
+		id, a.chain.Node(), a.chain.KeyID(), a.chain.Genesis(id), tx.now); err != nil {
 		return "", fmt.Errorf("store: audit: start chain: %w", err)
 	}
 	a.mu.Lock()
@@ -100,7 +100,7 @@ func (tx *Tx) auditChain(ctx context.Context, a *auditState) (string, error) {
 
 // FindAuditChains returns every chain's head, for verification.
 func (db *DB) FindAuditChains(ctx context.Context) ([]audit.Head, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, node, seq, head_mac, started_at FROM audit_chains ORDER BY started_at, id`)
+	rows, err := db.read.QueryContext(ctx, `SELECT id, node, key_id, seq, head_mac, started_at FROM audit_chains ORDER BY started_at, id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: audit chains: %w", err)
 	}
@@ -108,7 +108,7 @@ func (db *DB) FindAuditChains(ctx context.Context) ([]audit.Head, error) {
 	var out []audit.Head
 	for rows.Next() {
 		var h audit.Head
-		if err := rows.Scan(&h.ID, &h.Node, &h.Seq, &h.MAC, &h.StartedAt); err != nil {
+		if err := rows.Scan(&h.ID, &h.Node, &h.KeyID, &h.Seq, &h.MAC, &h.StartedAt); err != nil {
 			return nil, err
 		}
 		out = append(out, h)

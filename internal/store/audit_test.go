@@ -8,6 +8,7 @@ import (
 
 	"github.com/tendcare/tend"
 	"github.com/tendcare/tend/internal/audit"
+	"github.com/tendcare/tend/internal/keys"
 	"github.com/tendcare/tend/internal/store"
 	"github.com/tendcare/tend/internal/testenv"
 )
@@ -30,7 +31,7 @@ func TestAuditChain(t *testing.T) {
 	ctx := context.Background()
 	verify := func(t *testing.T, db *store.DB) audit.Report {
 		t.Helper()
-		r, err := audit.Verify(ctx, db, testenv.AuditChain())
+		r, err := audit.Verify(ctx, db, audit.Chains(testenv.ServiceKeys))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -81,7 +82,8 @@ func TestAuditChain(t *testing.T) {
 	t.Run("ErrResealedWithoutKey", func(t *testing.T) {
 		db := testenv.Store(t, nil)
 		appendEvents(t, db, 3, "person-1")
-		r, err := audit.Verify(ctx, db, audit.NewChain([]byte("another key, not the service's!!"), "x"))
+		other := &keys.File{Format: 1, Current: "sk-test", Keys: []keys.Key{{ID: "sk-test", Secret: []byte("another key, not the service's!!")}}}
+		r, err := audit.Verify(ctx, db, audit.Chains(other))
 		if err != nil || len(r.Problems) == 0 {
 			t.Errorf("a chain checked with the wrong key verified: %+v %v", r, err)
 		}

@@ -22,6 +22,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver
 	"github.com/tendcare/tend"
 	"github.com/tendcare/tend/internal/audit"
+	"github.com/tendcare/tend/internal/keys"
 	"github.com/tendcare/tend/internal/store"
 )
 
@@ -108,11 +109,11 @@ func open(t testing.TB, dsn string, clock tend.Clock) *store.DB {
 	return db
 }
 
-// AuditKey is the service key tests seal audit events with.
-var AuditKey = []byte("tend test service key, 32 bytes!")
+// ServiceKeys is the key file tests use: one fixed service key.
+var ServiceKeys = &keys.File{Format: 1, Current: "sk-test", Keys: []keys.Key{{ID: "sk-test", Secret: []byte("tend test service key, 32 bytes!")}}}
 
-// AuditChain returns a chain sealed with AuditKey.
-func AuditChain() *audit.Chain { return audit.NewChain(AuditKey, "test-node") }
+// AuditChain returns a chain sealed with the test service key.
+func AuditChain() *audit.Chain { return audit.NewChain(ServiceKeys.Keys[0], "test-node") }
 
 var (
 	tplOnce sync.Once

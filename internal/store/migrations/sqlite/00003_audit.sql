@@ -1,11 +1,14 @@
 -- Why: the audit trail (DESIGN.md "Audit"). Events are append-only and
 -- chained with an HMAC per chain: each node writes its own chain, so audit
 -- writes never serialise all nodes, and the chain head row makes a deleted
--- last event detectable. Events hold ids and kinds, never content.
+-- last event detectable. Each chain records which service key sealed it, so
+-- a key rotation starts new chains and old ones still verify. Events hold
+-- ids and kinds, never content.
 -- +goose Up
 CREATE TABLE audit_chains (
     id         TEXT PRIMARY KEY,
     node       TEXT NOT NULL,
+    key_id     TEXT NOT NULL,
     seq        INTEGER NOT NULL,
     head_mac   BLOB NOT NULL,
     started_at TIMESTAMP NOT NULL,
