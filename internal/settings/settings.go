@@ -23,6 +23,25 @@ type Settings struct {
 	OutOfHours   string   `json:"out_of_hours"`  // where to turn when the service is closed
 	Emergency    string   `json:"emergency"`     // what to do in an emergency, naming the nearest emergency department
 	Lines        []Line   `json:"lines"`         // the service's own lines, shown before national ones
+	// Confirmed records, per country, that an admin checked the crisis lines
+	// Tend ships for it (DESIGN.md "Deployment"): until then the help page
+	// shows only the service's own routes for that country.
+	Confirmed map[string]Confirmation `json:"confirmed,omitempty"`
+}
+
+// Confirmation is an admin's check of one country's crisis lines.
+type Confirmation struct {
+	By       tend.ID   `json:"by"`
+	At       time.Time `json:"at"`
+	Compiled string    `json:"compiled"` // the crisis-lines file's date the admin checked
+}
+
+// ConfirmedFor reports whether the lines for country were confirmed
+// against the crisis-lines file compiled on compiled. A newer file needs a
+// new confirmation.
+func (s Settings) ConfirmedFor(country, compiled string) bool {
+	c, ok := s.Confirmed[country]
+	return ok && c.Compiled == compiled
 }
 
 // Line is one of the service's own contact lines.
