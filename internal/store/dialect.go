@@ -75,3 +75,16 @@ func (e Engine) forUpdate() string {
 	}
 	return " FOR UPDATE"
 }
+
+// textColumns lists every column that can hold text, as table, column,
+// declared type.
+func (e Engine) textColumns() string {
+	if e == SQLite {
+		return `SELECT m.name, p.name, UPPER(p.type) FROM sqlite_master m, pragma_table_info(m.name) p
+			WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND (UPPER(p.type) LIKE '%TEXT%' OR UPPER(p.type) LIKE '%CHAR%' OR p.type = '')
+			ORDER BY m.name, p.cid`
+	}
+	return `SELECT table_name, column_name, UPPER(data_type) FROM information_schema.columns
+		WHERE table_schema = current_schema() AND data_type IN ('text', 'character varying', 'character', 'json', 'jsonb')
+		ORDER BY table_name, ordinal_position`
+}

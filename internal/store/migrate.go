@@ -228,3 +228,26 @@ func (db *DB) appendLines(ctx context.Context, b *strings.Builder, q string) err
 	}
 	return rows.Err()
 }
+
+// Column names one column of a table.
+type Column struct{ Table, Name, Type string }
+
+// TextColumns lists every column of the schema that can hold text, for the
+// test that checks each one is either encrypted or known not to hold
+// anything a person wrote.
+func (db *DB) TextColumns(ctx context.Context) ([]Column, error) {
+	rows, err := db.read.QueryContext(ctx, db.engine.textColumns())
+	if err != nil {
+		return nil, fmt.Errorf("store: text columns: %w", err)
+	}
+	defer rows.Close()
+	var out []Column
+	for rows.Next() {
+		var c Column
+		if err := rows.Scan(&c.Table, &c.Name, &c.Type); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
