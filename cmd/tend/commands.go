@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"time"
 
 	"github.com/tendcare/tend/internal/config"
 	"github.com/tendcare/tend/internal/keys"
@@ -57,26 +56,6 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	fmt.Fprintf(stdout, "database schema is at version %d\n", v)
-	return nil
-}
-
-func runKeys(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "init" {
-		fmt.Fprintln(stderr, "Usage: tend keys init [--key-file PATH]")
-		return errors.New("keys: say which action (init)")
-	}
-	cfg, _, err := config.Load("keys init", args[1:], getenv, stderr, nil)
-	if err != nil {
-		return err
-	}
-	f, err := keys.Init(cfg.KeyFile, time.Now())
-	if errors.Is(err, keys.ErrExists) {
-		return fmt.Errorf("%s already exists; it is kept, since replacing it would make encrypted data unreadable (rotation comes with 'tend keys rotate')", cfg.KeyFile)
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "created the service key %s in %s (readable by this user only)\nBack this file up apart from the database: without it, encrypted data cannot be read.\n", f.Current, cfg.KeyFile)
 	return nil
 }
 

@@ -37,6 +37,8 @@ Commands:
   setup      set the service's first settings (flags, a file, or questions)
   keys init  create the service key file
   audit      verify: check that no audit event was changed or deleted
+  user       create, reset, reset-mfa: staff accounts
+  invite     make a single-use invite code for a person
   version    print the version
 
 Run 'tend <command> -h' for a command's flags. Every flag also has a TEND_*
@@ -62,6 +64,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runKeys(rest, getenv, stdout, stderr)
 	case "audit":
 		return runAudit(ctx, rest, getenv, stdout, stderr)
+	case "user":
+		return runUser(ctx, rest, getenv, stdin, stdout, stderr)
+	case "invite":
+		return runInvite(ctx, rest, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintf(stdout, "tend %s (%s, %s/%s)\n", tend.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		return nil

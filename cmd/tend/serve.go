@@ -93,10 +93,18 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	svc := wire(cfg, db, cache, dir, tend.SystemClock{})
+	var demoPassword string
+	if cfg.Demo {
+		if demoPassword, err = seedDemo(ctx, cfg, getenv, svc); err != nil {
+			return err
+		}
+	}
 	reg := prometheus.NewRegistry()
 	srv, err := web.New(web.Options{
 		Logger: log, Demo: cfg.Demo, PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies,
 		MaxBodyBytes: cfg.MaxBodyBytes, Settings: cache, Crisis: dir, Catalog: cat, Registry: reg,
+		Accounts: svc.accounts, CareTeam: svc.careTeam, Looks: svc.looks, Admin: svc.admin,
 		Confirmed: func(country string) bool {
 			s, _ := cache.Get()
 			return s.ConfirmedFor(country, dir.Compiled)
@@ -149,6 +157,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fmt.Fprintf(stdout, "Tend is listening on %s\n", url)
 	if cfg.Demo {
 		fmt.Fprintf(stdout, "Demo mode: made-up data in %s. Not for real people.\nOpen %s/help for the help page.\n", cfg.DataDir, url)
+		fmt.Fprintf(stdout, "Sign in at %s/signin with password %s as:\n  people: sam, alex, riley\n  staff: lee@example.org (therapist of sam and alex), priya@example.org (prescriber for sam),\n         jo@example.org (group facilitator for sam), kim@example.org (therapist of riley, another team),\n         morgan@example.org (lead of Lee's team), admin@example.org\n", url, demoPassword)
 	}
 
 	select {
@@ -167,6 +176,19 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// seedDemo creates the demo accounts once and returns their password.
+func seedDemo(ctx context.Context, cfg config.Config, getenv func(string) string, svc services) (string, error) {
+	pw, err := demo.Password(cfg.DataDir, getenv("TEND_DEMO_PASSWORD"))
+	if err != nil {
+		return "", err
+	}
+	err = demo.Seed(ctx, demo.Services{Accounts: svc.accounts, CareTeam: svc.careTeam}, pw)
+	if errors.Is(err, demo.ErrSeeded) {
+		err = nil
+	}
+	return pw, err
 }
 
 // prepareDemoFolder creates the data folder and its key file, so the demo

@@ -105,6 +105,12 @@ type Store interface {
 	FindSupporters(ctx context.Context, personID tend.ID) ([]Supporter, error)
 	// FindSharingDefaults returns every sharing default.
 	FindSharingDefaults(ctx context.Context) ([]Default, error)
+	// FindCaseload returns the people for whom staffID holds a membership
+	// that has not ended, ordered by username.
+	FindCaseload(ctx context.Context, staffID tend.ID) ([]Case, error)
+	// FindStaffNames returns the names of the given staff members ("" for
+	// one that no longer exists).
+	FindStaffNames(ctx context.Context, ids []tend.ID) (map[tend.ID]string, error)
 }
 
 // Tx is one unit of work.

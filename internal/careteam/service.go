@@ -374,3 +374,31 @@ func (s *Service) event(actor tend.Actor, action string, personID tend.ID, targe
 	}
 	return tend.AuditEvent{ActorKind: actor.Kind, ActorID: actor.ID, ActorRole: role, Action: action, PersonID: personID, Target: target}
 }
+
+// NoticeView is a notice with the staff member's name, for the person's page.
+type NoticeView struct {
+	Notice
+	StaffName string
+}
+
+// NoticeViews returns the person's notices not yet dismissed, with the
+// names of the staff they are about.
+func (s *Service) NoticeViews(ctx context.Context, actor tend.Actor, personID tend.ID) ([]NoticeView, error) {
+	notices, err := s.FindNotices(ctx, actor, personID)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]tend.ID, 0, len(notices))
+	for _, n := range notices {
+		ids = append(ids, n.Params.StaffID)
+	}
+	names, err := s.store.FindStaffNames(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]NoticeView, len(notices))
+	for i, n := range notices {
+		out[i] = NoticeView{Notice: n, StaffName: names[n.Params.StaffID]}
+	}
+	return out, nil
+}

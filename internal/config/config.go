@@ -22,6 +22,7 @@ type Config struct {
 	DataDir        string         // holds the SQLite database, the key file and demo files
 	DB             string         // "sqlite:PATH" or a postgres:// URL
 	KeyFile        string         // the service key file (tend keys init)
+	KeyStore       string         // person data keys: "sqlite:PATH" or a postgres:// URL, apart from DB
 	Demo           bool           // demo mode: made-up data, relaxed deployment checks
 	PublicURL      *url.URL       // https address people use; nil when unset
 	TrustedProxies []netip.Prefix // proxies whose X-Forwarded-For is believed
@@ -48,6 +49,7 @@ var settings = []setting{
 	{"data", "TEND_DATA", "./tend-data", "folder for the SQLite database, the key file and demo files", false},
 	{"db", "TEND_DB", "", "database: sqlite:PATH or postgres://... (default: sqlite in the data folder)", true},
 	{"key-file", "TEND_KEY_FILE", "", "service key file written by 'tend keys init' (default: DATA/tend.key)", false},
+	{"keystore", "TEND_KEYSTORE", "", "key store for person data keys: sqlite:PATH or postgres://... (default: sqlite:DATA/keystore.db)", true},
 	{"demo", "TEND_DEMO", "false", "run with made-up demo data (never for real people)", false},
 	{"public-url", "TEND_PUBLIC_URL", "", "https address people use to reach Tend (required outside demo mode)", false},
 	{"trusted-proxies", "TEND_TRUSTED_PROXIES", "", "comma-separated addresses or CIDR ranges of proxies whose X-Forwarded-For is believed", false},
@@ -126,6 +128,7 @@ func build(v map[string]*string) (Config, error) {
 		DataDir:      *v["data"],
 		DB:           *v["db"],
 		KeyFile:      *v["key-file"],
+		KeyStore:     *v["keystore"],
 		SettingsFile: *v["settings-file"],
 		LogFormat:    *v["log-format"],
 		TLSCert:      *v["tls-cert"],
@@ -149,6 +152,17 @@ func build(v map[string]*string) (Config, error) {
 	}
 	if c.KeyFile == "" {
 		c.KeyFile = filepath.Join(c.DataDir, "tend.key")
+	}
+	// The key store stays in the data folder even when --db moves the
+	// database elsewhere: keys kept beside the data they unlock would travel
+	// in the same backups (DESIGN.md "Encryption and keys").
+	switch {
+	case c.KeyStore == "":
+		c.KeyStore = "sqlite:" + filepath.Join(c.DataDir, "keystore.db")
+	case !strings.HasPrefix(c.KeyStore, "sqlite:") && !strings.HasPrefix(c.KeyStore, "postgres://") && !strings.HasPrefix(c.KeyStore, "postgresql://"):
+		bad("keystore", "must start with sqlite: or postgres:// (got something else)")
+	case c.KeyStore == c.DB:
+		bad("keystore", "must differ from --db: the key store lives apart from the database")
 	}
 	if raw := *v["public-url"]; raw != "" {
 		u, err := url.Parse(raw)

@@ -23,6 +23,9 @@ type Settings struct {
 	OutOfHours   string   `json:"out_of_hours"`  // where to turn when the service is closed
 	Emergency    string   `json:"emergency"`     // what to do in an emergency, naming the nearest emergency department
 	Lines        []Line   `json:"lines"`         // the service's own lines, shown before national ones
+	// QuickExitURL is the neutral site the quick-exit button opens
+	// (safety-rules.md section 9); empty opens a blank page.
+	QuickExitURL string `json:"quick_exit_url,omitempty"`
 	// Confirmed records, per country, that an admin checked the crisis lines
 	// Tend ships for it (DESIGN.md "Deployment"): until then the help page
 	// shows only the service's own routes for that country.

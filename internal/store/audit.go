@@ -231,3 +231,49 @@ func fixAudit(e *tend.AuditEvent) { e.At = e.At.UTC() }
 func nullID(id tend.ID) sql.NullString {
 	return sql.NullString{String: string(id), Valid: id != ""}
 }
+
+// FindStaffReads returns staff reads of personID's data (events whose
+// action ends in ".read"), newest first.
+func (db *DB) FindStaffReads(ctx context.Context, personID tend.ID, limit int) ([]tend.AuditEvent, error) {
+	if limit <= 0 {
+		limit = 200
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_events
+		WHERE person_id = $1 AND actor_kind = $2 AND action LIKE $3 ORDER BY at DESC, seq DESC LIMIT $4`,
+		string(personID), string(tend.KindStaff), "%.read", limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: find staff reads: %w", err)
+	}
+	defer rows.Close()
+	var out []tend.AuditEvent
+	for rows.Next() {
+		var e tend.AuditEvent
+		if err := rows.Scan(auditDest(&e)...); err != nil {
+			return nil, err
+		}
+		fixAudit(&e)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// FindStaffNames returns the names of the given staff members.
+func (db *DB) FindStaffNames(ctx context.Context, ids []tend.ID) (map[tend.ID]string, error) {
+	out := map[tend.ID]string{}
+	for _, id := range ids {
+		if _, done := out[id]; done {
+			continue
+		}
+		var name string
+		err := db.read.QueryRowContext(ctx, `SELECT name FROM staff WHERE id = $1`, string(id)).Scan(&name)
+		if errors.Is(err, sql.ErrNoRows) {
+			out[id] = ""
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("store: staff names: %w", err)
+		}
+		out[id] = name
+	}
+	return out, nil
+}

@@ -134,4 +134,3 @@ func TestAuditChain(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
-

@@ -534,3 +534,42 @@ func optBool(b *bool) sql.NullBool {
 	}
 	return sql.NullBool{Bool: *b, Valid: true}
 }
+
+// FindCaseload returns the people for whom staffID holds a membership that
+// has not ended, with the roles held, ordered by username.
+func (db *DB) FindCaseload(ctx context.Context, staffID tend.ID) ([]careteam.Case, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT p.id, p.username, p.state, m.care_role, m.state
+		FROM care_team_members m JOIN people p ON p.id = m.person_id
+		WHERE m.staff_id = $1 AND m.state <> 'ended'
+		ORDER BY p.username, m.care_role`, string(staffID))
+	if err != nil {
+		return nil, fmt.Errorf("store: find caseload: %w", err)
+	}
+	defer rows.Close()
+	var out []careteam.Case
+	for rows.Next() {
+		var id, username, state, role, member string
+		if err := rows.Scan(&id, &username, &state, &role, &member); err != nil {
+			return nil, err
+		}
+		if n := len(out); n > 0 && out[n-1].PersonID == tend.ID(id) {
+			out[n-1].Roles = append(out[n-1].Roles, tend.CareRole(role))
+			continue
+		}
+		out = append(out, careteam.Case{PersonID: tend.ID(id), Username: username, State: tend.PersonState(state),
+			Roles: []tend.CareRole{tend.CareRole(role)}, Member: access.MemberState(member)})
+	}
+	return out, rows.Err()
+}
+
+// IsCareTeamMember reports whether staffID is on personID's care team in a
+// membership that has not ended (for care-team reset codes).
+func (db *DB) IsCareTeamMember(ctx context.Context, staffID, personID tend.ID) (bool, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM care_team_members WHERE staff_id = $1 AND person_id = $2 AND state <> 'ended'`,
+		string(staffID), string(personID)).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: care-team member: %w", err)
+	}
+	return n > 0, nil
+}

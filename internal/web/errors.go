@@ -61,6 +61,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if status >= 500 {
 		s.log.ErrorContext(r.Context(), "request failed", "request_id", requestIDFrom(r.Context()), "route", r.Pattern, "kind", kind, "err", err)
 	}
+	if kind == tend.EUNAUTHORIZED && !strings.HasPrefix(r.URL.Path, "/api/") && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		http.Redirect(w, r, "/signin", http.StatusSeeOther)
+		return
+	}
 	p := s.printer()
 	msg := tend.ErrorMessage(err)
 	if id, ok := messageIDs[kind]; ok {

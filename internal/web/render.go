@@ -21,9 +21,15 @@ var templateFS embed.FS
 // pages declares every page and the template file that holds its content.
 // Start-up fails if a template file is not declared here, or fails to parse.
 var pages = map[string]string{
-	"home":  "home.html",
-	"help":  "help.html",
-	"error": "error.html",
+	"home":          "home.html",
+	"help":          "help.html",
+	"error":         "error.html",
+	"signin":        "signin.html",
+	"mfa":           "mfa.html",
+	"me_home":       "me/home.html",
+	"me_who_looked": "me/who_looked.html",
+	"clinic_home":   "clinic/home.html",
+	"admin_home":    "admin/home.html",
 }
 
 // Base is the data every page has; page structs embed it.
@@ -33,7 +39,12 @@ type Base struct {
 	Nonce string
 	Demo  bool
 	HTMX  bool // load htmx (pages with enhanced forms only; the help page never)
-	p     *i18n.Printer
+	// QuickExit shows the quick-exit button (every person page,
+	// safety-rules.md section 9); QuickExitURL is where it goes.
+	QuickExit    bool
+	QuickExitURL string
+	SignedIn     bool
+	p            *i18n.Printer
 }
 
 // T translates a message id through the page's printer.
@@ -94,6 +105,14 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	b.Lang = b.p.Tag()
 	b.Nonce = nonceFrom(r.Context())
 	b.Demo = s.opt.Demo
+	b.SignedIn = actorFrom(r).Kind != ""
+	if b.QuickExit {
+		st, _ := s.opt.Settings.Get()
+		b.QuickExitURL = st.QuickExitURL
+		if b.QuickExitURL == "" {
+			b.QuickExitURL = "about:blank"
+		}
+	}
 	entry := "layout"
 	if r.Header.Get("HX-Request") == "true" && r.Header.Get("HX-Boosted") != "true" {
 		if target := r.Header.Get("HX-Target"); target != "" && tp.Lookup(target) != nil {
@@ -141,6 +160,16 @@ func (s *Server) checkMessages() error {
 		return nil
 	})
 	ids = append(ids, dayIDs[:]...)
+	for _, group := range [][]string{
+		{"role.therapist", "role.prescriber", "role.group_facilitator", "role.care_coordinator"},
+		{"staffrole.clinician", "staffrole.lead", "staffrole.admin"},
+		{"state.referred", "state.accepted", "state.in_treatment", "state.discharged", "state.follow_up", "state.closed"},
+		{"area.diary", "area.safety_plan", "area.questionnaires", "area.toolbox_log", "area.journal", "area.chain_analysis", "area.hope_box", "area.test_area"},
+		{"notice.joined", "notice.ended", "notice.follow_up", "notice.shared", "notice.changed", "notice.someone"},
+		{"signin.title", "mfa.title", "mfa.start_again", "me.title", "who.title", "clinic.title", "admin.title"},
+	} {
+		ids = append(ids, group...)
+	}
 	for _, id := range messageIDs {
 		ids = append(ids, id)
 	}

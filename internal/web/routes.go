@@ -17,6 +17,24 @@ func (s *Server) routes() http.Handler {
 
 	mux.HandleFunc("GET /{$}", s.handle(s.homeShow))
 
+	// Signing in and out.
+	mux.HandleFunc("GET /signin", s.handle(s.signInShow))
+	mux.HandleFunc("POST /signin", s.handle(s.signInCreate))
+	mux.HandleFunc("GET /signin/mfa", s.handle(s.mfaShow))
+	mux.HandleFunc("POST /signin/mfa", s.handle(s.mfaCreate))
+	mux.HandleFunc("POST /signout", s.handle(s.signOut))
+
+	// The person's own pages.
+	mux.HandleFunc("GET /me", s.handle(s.meShow))
+	mux.HandleFunc("GET /me/who-looked", s.handle(s.whoLookedShow))
+
+	// Staff pages.
+	mux.HandleFunc("GET /clinic", s.handle(s.clinicShow))
+
+	// Admin pages.
+	mux.HandleFunc("GET /admin", s.handle(s.adminShow))
+	mux.HandleFunc("POST /admin/crisis-lines/{country}/confirm", s.handle(s.crisisLinesConfirm))
+
 	// Offline support and static files.
 	mux.HandleFunc("GET /sw.js", s.handle(s.serviceWorker))
 	mux.HandleFunc("GET /manifest.webmanifest", s.handle(s.staticFile("manifest.webmanifest")))
@@ -42,6 +60,7 @@ func (s *Server) routes() http.Handler {
 		}
 	})
 	h = cop.Handler(h)
+	h = s.withSession(h)
 	h = s.limitBody(h)
 	h = s.secure(h)
 	h = s.observe(h)

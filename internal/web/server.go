@@ -10,6 +10,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/tendcare/tend"
+	"github.com/tendcare/tend/internal/audit"
+	"github.com/tendcare/tend/internal/auth"
+	"github.com/tendcare/tend/internal/careteam"
 	"github.com/tendcare/tend/internal/crisis"
 	"github.com/tendcare/tend/internal/i18n"
 	"github.com/tendcare/tend/internal/settings"
@@ -36,6 +39,13 @@ type Options struct {
 	Registry *prometheus.Registry
 	// Locale overrides the service's language (tests use the pseudo-locale).
 	Locale string
+
+	// The services behind the signed-in pages. Without Accounts, nobody can
+	// sign in and only the public pages work.
+	Accounts *auth.Service
+	CareTeam *careteam.Service
+	Looks    *audit.Reader
+	Admin    *settings.Admin
 }
 
 // Server serves Tend over HTTP.

@@ -1,0 +1,37 @@
+package main
+
+import (
+	"github.com/tendcare/tend"
+	"github.com/tendcare/tend/internal/access"
+	"github.com/tendcare/tend/internal/audit"
+	"github.com/tendcare/tend/internal/auth"
+	"github.com/tendcare/tend/internal/careteam"
+	"github.com/tendcare/tend/internal/config"
+	"github.com/tendcare/tend/internal/crisis"
+	"github.com/tendcare/tend/internal/settings"
+	"github.com/tendcare/tend/internal/store"
+)
+
+// services are the domain services, wired to the database: the one place
+// that says which store implements which service's needs.
+type services struct {
+	checker  *access.Checker
+	accounts *auth.Service
+	careTeam *careteam.Service
+	looks    *audit.Reader
+	admin    *settings.Admin
+}
+
+func wire(cfg config.Config, db *store.DB, cache *settings.Cache, dir *crisis.Directory, clock tend.Clock) services {
+	st, _ := cache.Get()
+	checker := access.NewChecker(db)
+	return services{
+		checker: checker,
+		accounts: auth.NewService(store.For[auth.Tx](db), clock, auth.Options{
+			Demo: cfg.Demo, TimeZone: st.TimeZone, Country: st.Country, CareTeam: db,
+		}),
+		careTeam: careteam.NewService(store.For[careteam.Tx](db), checker, clock),
+		looks:    audit.NewReader(db, checker),
+		admin:    settings.NewAdmin(store.For[settings.Tx](db), checker, cache, dir, clock),
+	}
+}

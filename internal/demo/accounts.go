@@ -1,0 +1,131 @@
+package demo
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/tendcare/tend"
+	"github.com/tendcare/tend/internal/auth"
+	"github.com/tendcare/tend/internal/careteam"
+)
+
+// Teams of the demo service.
+const (
+	TeamRiverside = "Riverside DBT team"
+	TeamNorthside = "Northside team"
+)
+
+// staffAccount is one demo staff member.
+type staffAccount struct {
+	email, name string
+	role        tend.Role
+	team        string
+}
+
+// The demo staff (issue "People, care teams and trust", item 10).
+var staff = []staffAccount{
+	{"admin@example.org", "Ash (admin)", tend.RoleAdmin, ""},
+	{"lee@example.org", "Lee", tend.RoleClinician, TeamRiverside},
+	{"priya@example.org", "Priya", tend.RoleClinician, TeamRiverside},
+	{"jo@example.org", "Jo", tend.RoleClinician, TeamRiverside},
+	{"morgan@example.org", "Morgan", tend.RoleLead, TeamRiverside},
+	{"kim@example.org", "Kim", tend.RoleClinician, TeamNorthside},
+}
+
+// The demo people and their teams.
+var people = []struct{ username, team, ageBand string }{
+	{"sam", TeamRiverside, "18_25"},
+	{"alex", TeamRiverside, "under_18"},
+	{"riley", TeamNorthside, "over_25"},
+}
+
+// The demo care teams: who is what for whom.
+var careTeams = []struct {
+	person, staff string
+	role          tend.CareRole
+}{
+	{"sam", "lee@example.org", tend.CareTherapist},
+	{"alex", "lee@example.org", tend.CareTherapist},
+	{"sam", "priya@example.org", tend.CarePrescriber},
+	{"sam", "jo@example.org", tend.CareGroupFacilitator},
+	{"riley", "kim@example.org", tend.CareTherapist},
+}
+
+// Services are what seeding goes through, so demo data is made exactly as
+// real data is: checked, audited, hashed.
+type Services struct {
+	Accounts *auth.Service
+	CareTeam *careteam.Service
+}
+
+// ErrSeeded means the demo accounts already exist.
+var ErrSeeded = errors.New("demo: accounts already exist")
+
+// Seed creates the demo accounts and care teams, all with password. It
+// returns ErrSeeded when they exist already.
+func Seed(ctx context.Context, s Services, password string) error {
+	if _, err := s.Accounts.FindStaffByEmail(ctx, tend.System, staff[0].email); err == nil {
+		return ErrSeeded
+	} else if tend.ErrorKind(err) != tend.ENOTFOUND {
+		return err
+	}
+	ids := map[string]tend.ID{}
+	var admin tend.Actor
+	for _, st := range staff {
+		a, _, err := s.Accounts.CreateStaff(ctx, tend.System, auth.NewStaff{Email: st.email, Name: st.name, Role: st.role, Team: st.team, Password: password})
+		if err != nil {
+			return fmt.Errorf("demo: staff %s: %w", st.email, err)
+		}
+		ids[st.email] = a.ID
+		if st.role == tend.RoleAdmin {
+			admin = tend.Actor{Kind: tend.KindStaff, ID: a.ID, Role: tend.RoleAdmin, MFA: true}
+		}
+	}
+	for _, p := range people {
+		code, _, err := s.Accounts.CreateInvite(ctx, tend.System, auth.NewInvite{Team: p.team, AgeBand: p.ageBand, State: tend.StateInTreatment})
+		if err != nil {
+			return fmt.Errorf("demo: invite %s: %w", p.username, err)
+		}
+		j, err := s.Accounts.Join(ctx, auth.JoinRequest{Code: code, Username: p.username, Password: password}, auth.Client{Address: "127.0.0.1", Device: "demo set-up"})
+		if err != nil {
+			return fmt.Errorf("demo: join %s: %w", p.username, err)
+		}
+		ids[p.username] = j.Person.ID
+	}
+	for _, c := range careTeams {
+		if _, err := s.CareTeam.AddMember(ctx, admin, ids[c.person], ids[c.staff], c.role); err != nil {
+			return fmt.Errorf("demo: care team of %s: %w", c.person, err)
+		}
+	}
+	return nil
+}
+
+// Password returns the demo password: TEND_DEMO_PASSWORD when given,
+// otherwise one generated once and kept in the demo data folder, so it
+// survives restarts (DESIGN.md "Demo").
+func Password(dataDir, fromEnv string) (string, error) {
+	if fromEnv != "" {
+		return fromEnv, nil
+	}
+	path := filepath.Join(dataDir, "demo-password")
+	if b, err := os.ReadFile(path); err == nil { // #nosec G304 -- in the demo data folder.
+		if p := strings.TrimSpace(string(b)); p != "" {
+			return p, nil
+		}
+	}
+	raw := make([]byte, 10)
+	if _, err := rand.Read(raw); err != nil {
+		return "", err
+	}
+	p := strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(raw))
+	if err := os.WriteFile(path, []byte(p+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("demo: keep the password: %w", err)
+	}
+	return p, nil
+}

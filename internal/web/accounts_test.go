@@ -1,0 +1,221 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/tendcare/tend"
+	"github.com/tendcare/tend/internal/access"
+	"github.com/tendcare/tend/internal/audit"
+	"github.com/tendcare/tend/internal/auth"
+	"github.com/tendcare/tend/internal/careteam"
+	"github.com/tendcare/tend/internal/crisis"
+	"github.com/tendcare/tend/internal/demo"
+	"github.com/tendcare/tend/internal/i18n"
+	"github.com/tendcare/tend/internal/settings"
+	"github.com/tendcare/tend/internal/store"
+	"github.com/tendcare/tend/internal/testenv"
+	"github.com/tendcare/tend/internal/web"
+)
+
+const demoPassword = "a demo password for tests"
+
+// demoServer is the demo service on a real database, with every account
+// of the demo signed in once.
+type demoServer struct {
+	srv      *web.Server
+	sessions map[string]*http.Cookie
+}
+
+func newDemoServer(t *testing.T) *demoServer {
+	t.Helper()
+	ctx := context.Background()
+	db := testenv.Store(t, nil)
+	s, err := demo.Settings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := settings.Save(ctx, db, s); err != nil {
+		t.Fatal(err)
+	}
+	cache := settings.NewCache(db)
+	if err := cache.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	dir, _ := crisis.Load()
+	cat, _ := i18n.New()
+	checker := access.NewChecker(db)
+	clock := tend.SystemClock{}
+	accounts := auth.NewService(store.For[auth.Tx](db), clock, auth.Options{Demo: true, TimeZone: s.TimeZone, Country: s.Country, CareTeam: db})
+	careTeam := careteam.NewService(store.For[careteam.Tx](db), checker, clock)
+	if err := demo.Seed(ctx, demo.Services{Accounts: accounts, CareTeam: careTeam}, demoPassword); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := web.New(web.Options{
+		Logger: testenv.Discard(), Demo: true, Settings: cache, Crisis: dir, Catalog: cat,
+		Ready:    func(context.Context) error { return nil },
+		Accounts: accounts, CareTeam: careTeam, Looks: audit.NewReader(db, checker),
+		Admin: settings.NewAdmin(store.For[settings.Tx](db), checker, cache, dir, clock),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &demoServer{srv: srv, sessions: map[string]*http.Cookie{}}
+	for _, who := range []string{"sam", "alex", "riley", "lee@example.org", "priya@example.org", "jo@example.org", "kim@example.org", "morgan@example.org", "admin@example.org"} {
+		res := d.post(t, "", "/signin", url.Values{"identifier": {who}, "password": {demoPassword}})
+		if res.Code != http.StatusSeeOther {
+			t.Fatalf("sign in as %s: %d\n%s", who, res.Code, res.Body.String())
+		}
+		for _, c := range res.Result().Cookies() {
+			if c.Name == "tend_session" {
+				d.sessions[who] = c
+			}
+		}
+		if d.sessions[who] == nil {
+			t.Fatalf("sign in as %s set no session cookie", who)
+		}
+	}
+	return d
+}
+
+func (d *demoServer) do(t *testing.T, who string, req *http.Request) *httptest.ResponseRecorder {
+	t.Helper()
+	if who != "" {
+		req.AddCookie(d.sessions[who])
+	}
+	rec := httptest.NewRecorder()
+	d.srv.ServeHTTP(rec, req)
+	return rec
+}
+
+func (d *demoServer) get(t *testing.T, who, path string) *httptest.ResponseRecorder {
+	return d.do(t, who, httptest.NewRequest(http.MethodGet, path, nil))
+}
+
+func (d *demoServer) post(t *testing.T, who, path string, form url.Values) *httptest.ResponseRecorder {
+	r := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return d.do(t, who, r)
+}
+
+// TestAccountPages is the scenario table for the signed-in pages. Every
+// expectation is written by hand from DESIGN.md "Who sees what" and the demo
+// accounts (issue "People, care teams and trust", item 10).
+func TestAccountPages(t *testing.T) {
+	d := newDemoServer(t)
+	tests := []struct {
+		name            string
+		who             string // "" is anonymous
+		method, path    string
+		wantStatus      int
+		wantContains    []string
+		wantNotContains []string
+		wantLocation    string
+	}{
+		{name: "AnonymousMeSignsIn", method: "GET", path: "/me", wantStatus: 303, wantLocation: "/signin"},
+		{name: "AnonymousClinicSignsIn", method: "GET", path: "/clinic", wantStatus: 303, wantLocation: "/signin"},
+		{name: "AnonymousAdminSignsIn", method: "GET", path: "/admin", wantStatus: 303, wantLocation: "/signin"},
+		{name: "PersonHome", who: "sam", method: "GET", path: "/me", wantStatus: 200,
+			wantContains: []string{"Lee (therapist) joined your care team.", "Priya (prescriber) joined your care team.",
+				"Lee can now see your diary card.", "Leave this site quickly", `href="/help"`}},
+		{name: "PersonHomeShowsOnlyOwnTeam", who: "riley", method: "GET", path: "/me", wantStatus: 200,
+			wantContains: []string{"Kim (therapist) joined your care team."}, wantNotContains: []string{"Lee", "Priya"}},
+		{name: "StaffHaveNoPersonHome", who: "lee@example.org", method: "GET", path: "/me", wantStatus: 404},
+		{name: "TherapistCaseload", who: "lee@example.org", method: "GET", path: "/clinic", wantStatus: 200,
+			wantContains: []string{"<td>sam</td>", "<td>alex</td>"}, wantNotContains: []string{"riley"}},
+		{name: "OtherTeamCaseload", who: "kim@example.org", method: "GET", path: "/clinic", wantStatus: 200,
+			wantContains: []string{"<td>riley</td>"}, wantNotContains: []string{"sam", "alex"}},
+		{name: "PrescriberCaseload", who: "priya@example.org", method: "GET", path: "/clinic", wantStatus: 200,
+			wantContains: []string{"<td>sam</td>", "prescriber"}, wantNotContains: []string{"alex", "riley"}},
+		{name: "AdminSeesNoPeople", who: "admin@example.org", method: "GET", path: "/clinic", wantStatus: 200,
+			wantContains: []string{"Nobody is on your care teams yet."}, wantNotContains: []string{"sam", "alex", "riley"}},
+		{name: "PeopleHaveNoClinic", who: "sam", method: "GET", path: "/clinic", wantStatus: 404},
+		{name: "AdminHome", who: "admin@example.org", method: "GET", path: "/admin", wantStatus: 200,
+			wantContains: []string{"Crisis lines to confirm", "I have checked the lines for United Kingdom"}},
+		{name: "ErrClinicianIsNotAdmin", who: "lee@example.org", method: "GET", path: "/admin", wantStatus: 403},
+		{name: "ErrLeadIsNotAdmin", who: "morgan@example.org", method: "GET", path: "/admin", wantStatus: 403},
+		{name: "PeopleHaveNoAdmin", who: "sam", method: "GET", path: "/admin", wantStatus: 404},
+		{name: "ErrClinicianCannotConfirm", who: "lee@example.org", method: "POST", path: "/admin/crisis-lines/GB/confirm", wantStatus: 403},
+		{name: "AdminConfirms", who: "admin@example.org", method: "POST", path: "/admin/crisis-lines/GB/confirm", wantStatus: 303, wantLocation: "/admin"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var res *httptest.ResponseRecorder
+			if tt.method == "POST" {
+				res = d.post(t, tt.who, tt.path, url.Values{})
+			} else {
+				res = d.get(t, tt.who, tt.path)
+			}
+			if res.Code != tt.wantStatus {
+				t.Errorf("status = %d, want %d", res.Code, tt.wantStatus)
+			}
+			if tt.wantLocation != "" && res.Header().Get("Location") != tt.wantLocation {
+				t.Errorf("Location = %q, want %q", res.Header().Get("Location"), tt.wantLocation)
+			}
+			body := res.Body.String()
+			for _, s := range tt.wantContains {
+				if !strings.Contains(body, s) {
+					t.Errorf("body lacks %q", s)
+				}
+			}
+			for _, s := range tt.wantNotContains {
+				if strings.Contains(body, s) {
+					t.Errorf("body contains %q", s)
+				}
+			}
+		})
+	}
+}
+
+// TestWhoLooked: a staff read of sam's information appears on sam's "who
+// has looked" page, and on no one else's.
+func TestWhoLooked(t *testing.T) {
+	d := newDemoServer(t)
+	if body := d.get(t, "sam", "/me/who-looked").Body.String(); !strings.Contains(body, "Nobody from your service has looked") {
+		t.Fatal("sam's page lists looks before anyone looked")
+	}
+	d.get(t, "lee@example.org", "/clinic") // Lee's caseload shows sam and alex
+	sam := d.get(t, "sam", "/me/who-looked").Body.String()
+	if !strings.Contains(sam, "Lee (clinician)") || !strings.Contains(sam, "your basic details") {
+		t.Errorf("sam's page does not show Lee's look")
+	}
+	if riley := d.get(t, "riley", "/me/who-looked").Body.String(); strings.Contains(riley, "Lee") {
+		t.Error("riley's page shows a look at someone else")
+	}
+	if !strings.Contains(sam, "Your sign-ins") || !strings.Contains(sam, "Signed in") {
+		t.Error("sam's own sign-ins are missing")
+	}
+}
+
+func TestSignIn(t *testing.T) {
+	d := newDemoServer(t)
+	wrong := d.post(t, "", "/signin", url.Values{"identifier": {"sam"}, "password": {"not the password"}})
+	unknown := d.post(t, "", "/signin", url.Values{"identifier": {"nobody-here"}, "password": {"not the password"}})
+	if wrong.Code != 401 || unknown.Code != 401 {
+		t.Fatalf("wrong password %d, unknown account %d; want 401 both", wrong.Code, unknown.Code)
+	}
+	msg := func(body string) string {
+		i := strings.Index(body, `<div class="error-summary"`)
+		if i < 0 {
+			return ""
+		}
+		return body[i : i+strings.Index(body[i:], "</div>")]
+	}
+	if msg(wrong.Body.String()) == "" || msg(wrong.Body.String()) != msg(unknown.Body.String()) {
+		t.Errorf("a wrong password and an unknown account answer differently:\n%q\n%q", msg(wrong.Body.String()), msg(unknown.Body.String()))
+	}
+	if !strings.Contains(wrong.Body.String(), `value="sam"`) || strings.Contains(wrong.Body.String(), "not the password") {
+		t.Error("the form should keep the username and never echo the password")
+	}
+	out := d.post(t, "sam", "/signout", url.Values{})
+	if out.Code != 303 {
+		t.Fatalf("sign out: %d", out.Code)
+	}
+	if res := d.get(t, "sam", "/me"); res.Code != 303 {
+		t.Errorf("after signing out, the old session still opens /me: %d", res.Code)
+	}
+}

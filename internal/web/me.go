@@ -1,0 +1,214 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/tendcare/tend"
+	"github.com/tendcare/tend/internal/careteam"
+)
+
+// requireKind returns the signed-in actor when it is of kind, or the error
+// that sends the browser to the sign-in page. Which data the actor may see
+// is decided by the services, not here.
+func requireKind(r *http.Request, kind tend.AccountKind) (tend.Actor, error) {
+	a := actorFrom(r)
+	switch a.Kind {
+	case kind:
+		return a, nil
+	case "":
+		return tend.Actor{}, tend.Errorf(tend.EUNAUTHORIZED, "Please sign in.")
+	}
+	// Signed in as another kind of account: these pages do not exist for it.
+	return tend.Actor{}, tend.ErrNotFound
+}
+
+type noticeView struct {
+	ID   tend.ID
+	Text string
+}
+
+type meHomePage struct {
+	Base
+	Notices []noticeView
+}
+
+// meShow is the person's home page.
+func (s *Server) meShow(w http.ResponseWriter, r *http.Request) error {
+	a, err := requireKind(r, tend.KindPerson)
+	if err != nil {
+		return err
+	}
+	notices, err := s.opt.CareTeam.NoticeViews(r.Context(), a, a.ID)
+	if err != nil {
+		return err
+	}
+	p := s.printer()
+	page := &meHomePage{Base: Base{Title: p.T("me.title"), QuickExit: true}}
+	for _, n := range notices {
+		page.Notices = append(page.Notices, noticeView{ID: n.ID, Text: s.noticeText(n)})
+	}
+	return s.render(w, r, http.StatusOK, "me_home", page)
+}
+
+// noticeText words a notice for the person.
+func (s *Server) noticeText(n careteam.NoticeView) string {
+	p := s.printer()
+	name := n.StaffName
+	if name == "" {
+		name = p.T("notice.someone")
+	}
+	role := p.T("role." + string(n.Params.Role))
+	switch n.Kind {
+	case careteam.NoticeJoined:
+		return p.T("notice.joined", name, role)
+	case careteam.NoticeEnded:
+		return p.T("notice.ended", name, role)
+	case careteam.NoticeFollowUp:
+		return p.T("notice.follow_up", name, role)
+	case careteam.NoticeShared:
+		return p.T("notice.shared", name, p.T("area."+string(n.Params.Area)))
+	}
+	return p.T("notice.changed")
+}
+
+type lookView struct {
+	Who, Role, What string
+	At              string
+}
+
+type signInView struct {
+	At, Device string
+	Failed     bool
+}
+
+type whoLookedPage struct {
+	Base
+	Looks   []lookView
+	SignIns []signInView
+}
+
+// whoLookedShow is "Who has looked at my information": staff reads of the
+// person's data, and their own sign-ins by device and time.
+func (s *Server) whoLookedShow(w http.ResponseWriter, r *http.Request) error {
+	a, err := requireKind(r, tend.KindPerson)
+	if err != nil {
+		return err
+	}
+	looks, err := s.opt.Looks.WhoLooked(r.Context(), a, a.ID, 200)
+	if err != nil {
+		return err
+	}
+	signIns, err := s.opt.Accounts.FindSignIns(r.Context(), a, a.ID)
+	if err != nil {
+		return err
+	}
+	p := s.printer()
+	loc := s.personZone(r)
+	page := &whoLookedPage{Base: Base{Title: p.T("who.title"), QuickExit: true}}
+	for _, l := range looks {
+		who := l.StaffName
+		if who == "" {
+			who = p.T("notice.someone")
+		}
+		page.Looks = append(page.Looks, lookView{Who: who, Role: p.T("staffrole." + l.ActorRole), What: p.T("action." + l.Action), At: l.At.In(loc).Format("2 Jan 2006 15:04")})
+	}
+	for _, si := range signIns {
+		page.SignIns = append(page.SignIns, signInView{At: si.At.In(loc).Format("2 Jan 2006 15:04"), Device: si.Device, Failed: si.Outcome != tend.OutcomeOK})
+	}
+	return s.render(w, r, http.StatusOK, "me_who_looked", page)
+}
+
+// personZone is the zone dates are shown in: the service's until the
+// person's own is loaded with their profile.
+func (s *Server) personZone(*http.Request) *time.Location {
+	st, _ := s.opt.Settings.Get()
+	return st.Location()
+}
+
+type caseView struct {
+	Username string
+	Roles    []string
+	State    string
+}
+
+type clinicHomePage struct {
+	Base
+	Cases []caseView
+}
+
+// clinicShow is the staff home: the people on their care teams.
+func (s *Server) clinicShow(w http.ResponseWriter, r *http.Request) error {
+	a, err := requireKind(r, tend.KindStaff)
+	if err != nil {
+		return err
+	}
+	if !a.MFA {
+		http.Redirect(w, r, "/signin/mfa", http.StatusSeeOther)
+		return nil
+	}
+	cases, err := s.opt.CareTeam.Caseload(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	p := s.printer()
+	page := &clinicHomePage{Base: Base{Title: p.T("clinic.title")}}
+	for _, c := range cases {
+		v := caseView{Username: c.Username, State: p.T("state." + string(c.State))}
+		for _, role := range c.Roles {
+			v.Roles = append(v.Roles, p.T("role."+string(role)))
+		}
+		page.Cases = append(page.Cases, v)
+	}
+	return s.render(w, r, http.StatusOK, "clinic_home", page)
+}
+
+type awaitingView struct {
+	Country, Name string
+	Stale         []string
+	Confirmed     string
+}
+
+type adminHomePage struct {
+	Base
+	Awaiting []awaitingView
+}
+
+// adminShow is the admin home: what awaits the admin, starting with crisis
+// lines to confirm.
+func (s *Server) adminShow(w http.ResponseWriter, r *http.Request) error {
+	a, err := requireKind(r, tend.KindStaff)
+	if err != nil {
+		return err
+	}
+	if !a.MFA {
+		http.Redirect(w, r, "/signin/mfa", http.StatusSeeOther)
+		return nil
+	}
+	items, err := s.opt.Admin.Awaiting(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	page := &adminHomePage{Base: Base{Title: s.printer().T("admin.title")}}
+	for _, it := range items {
+		v := awaitingView{Country: it.Country, Name: it.Name, Stale: it.Stale}
+		if !it.ConfirmedAt.IsZero() {
+			v.Confirmed = it.ConfirmedAt.Format("2 Jan 2006")
+		}
+		page.Awaiting = append(page.Awaiting, v)
+	}
+	return s.render(w, r, http.StatusOK, "admin_home", page)
+}
+
+// crisisLinesConfirm records an admin's check of a country's crisis lines.
+func (s *Server) crisisLinesConfirm(w http.ResponseWriter, r *http.Request) error {
+	a, err := requireKind(r, tend.KindStaff)
+	if err != nil {
+		return err
+	}
+	if err := s.opt.Admin.ConfirmCrisisLines(r.Context(), a, sanitizeCountry(r.PathValue("country"))); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin", http.StatusSeeOther)
+	return nil
+}
