@@ -178,7 +178,6 @@ var Policy = []Rule{
 	{CallerFollowUp, ProfileRead, Always, Allow, "the follow-up member knows who the person is"},
 	{CallerLead, ProfileRead, Always, Allow, "task metadata says who; a lead knows the people of their teams"},
 	{CallerDuty, ProfileRead, Always, Allow, "the duty team knows whose task it holds"},
-	{CallerAdmin, ProfileRead, Always, Allow, "admins manage care-team membership (username, state, team; nothing clinical)"},
 	{CallerSelf, CareTeamRead, Always, Allow, "the person sees who is on their care team"},
 	{CallerCareTeam, CareTeamRead, Always, Allow, "care-team members see who else is on the team"},
 	{CallerFollowUp, CareTeamRead, Always, Allow, "care-team members see who else is on the team"},

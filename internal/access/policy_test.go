@@ -253,7 +253,7 @@ var matrix = []struct {
 	{"lead of another team", access.CareTeamManage, access.Target{}, notFound},
 
 	// Admin: membership and records, no clinical data at all.
-	{"admin", access.ProfileRead, access.Target{}, allow},
+	{"admin", access.ProfileRead, access.Target{}, forbidden}, // admins open no person's record; they manage memberships through care_team.manage
 	{"admin", access.CareTeamRead, access.Target{}, allow},
 	{"admin", access.CareTeamManage, access.Target{}, allow},
 	{"admin", access.DiaryRead, access.Target{}, forbidden},

@@ -111,6 +111,9 @@ type Store interface {
 	// FindStaffNames returns the names of the given staff members ("" for
 	// one that no longer exists).
 	FindStaffNames(ctx context.Context, ids []tend.ID) (map[tend.ID]string, error)
+	// FindPersonProfile returns a person's basic record; ENOTFOUND when
+	// there is no such person.
+	FindPersonProfile(ctx context.Context, personID tend.ID) (Profile, error)
 }
 
 // Tx is one unit of work.

@@ -573,3 +573,19 @@ func (db *DB) IsCareTeamMember(ctx context.Context, staffID, personID tend.ID) (
 	}
 	return n > 0, nil
 }
+
+// FindPersonProfile returns a person's basic record, or ENOTFOUND.
+func (db *DB) FindPersonProfile(ctx context.Context, personID tend.ID) (careteam.Profile, error) {
+	var p careteam.Profile
+	var id, state string
+	err := db.read.QueryRowContext(ctx, `SELECT p.id, p.username, p.state, t.name FROM people p JOIN teams t ON t.id = p.team_id WHERE p.id = $1`,
+		string(personID)).Scan(&id, &p.Username, &state, &p.TeamName)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, tend.ErrNotFound
+	}
+	if err != nil {
+		return p, fmt.Errorf("store: find person profile: %w", err)
+	}
+	p.PersonID, p.State = tend.ID(id), tend.PersonState(state)
+	return p, nil
+}

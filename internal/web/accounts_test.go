@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -29,6 +30,7 @@ const demoPassword = "a demo password for tests"
 type demoServer struct {
 	srv      *web.Server
 	sessions map[string]*http.Cookie
+	people   map[string]tend.ID // demo people by username
 }
 
 func newDemoServer(t *testing.T) *demoServer {
@@ -64,7 +66,14 @@ func newDemoServer(t *testing.T) *demoServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &demoServer{srv: srv, sessions: map[string]*http.Cookie{}}
+	d := &demoServer{srv: srv, sessions: map[string]*http.Cookie{}, people: map[string]tend.ID{}}
+	for _, u := range []string{"sam", "alex", "riley"} {
+		p, err := db.FindPersonAccountByUsername(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.people[u] = p.ID
+	}
 	for _, who := range []string{"sam", "alex", "riley", "lee@example.org", "priya@example.org", "jo@example.org", "kim@example.org", "morgan@example.org", "admin@example.org"} {
 		res := d.post(t, "", "/signin", url.Values{"identifier": {who}, "password": {demoPassword}})
 		if res.Code != http.StatusSeeOther {
@@ -126,11 +135,11 @@ func TestAccountPages(t *testing.T) {
 			wantContains: []string{"Kim (therapist) joined your care team."}, wantNotContains: []string{"Lee", "Priya"}},
 		{name: "StaffHaveNoPersonHome", who: "lee@example.org", method: "GET", path: "/me", wantStatus: 404},
 		{name: "TherapistCaseload", who: "lee@example.org", method: "GET", path: "/clinic", wantStatus: 200,
-			wantContains: []string{"<td>sam</td>", "<td>alex</td>"}, wantNotContains: []string{"riley"}},
+			wantContains: []string{">sam</a></td>", ">alex</a></td>"}, wantNotContains: []string{"riley"}},
 		{name: "OtherTeamCaseload", who: "kim@example.org", method: "GET", path: "/clinic", wantStatus: 200,
-			wantContains: []string{"<td>riley</td>"}, wantNotContains: []string{"sam", "alex"}},
+			wantContains: []string{">riley</a></td>"}, wantNotContains: []string{"sam", "alex"}},
 		{name: "PrescriberCaseload", who: "priya@example.org", method: "GET", path: "/clinic", wantStatus: 200,
-			wantContains: []string{"<td>sam</td>", "prescriber"}, wantNotContains: []string{"alex", "riley"}},
+			wantContains: []string{">sam</a></td>", "prescriber"}, wantNotContains: []string{"alex", "riley"}},
 		{name: "AdminSeesNoPeople", who: "admin@example.org", method: "GET", path: "/clinic", wantStatus: 200,
 			wantContains: []string{"Nobody is on your care teams yet."}, wantNotContains: []string{"sam", "alex", "riley"}},
 		{name: "PeopleHaveNoClinic", who: "sam", method: "GET", path: "/clinic", wantStatus: 404},
@@ -217,5 +226,60 @@ func TestSignIn(t *testing.T) {
 	}
 	if res := d.get(t, "sam", "/me"); res.Code != 303 {
 		t.Errorf("after signing out, the old session still opens /me: %d", res.Code)
+	}
+}
+
+// TestPersonPageAndSharing: a person's page for staff answers 404 to anyone
+// without a relationship to the person (kim, from another team), shows
+// what the person shares with the viewer, and follows the person's change
+// of sharing on the very next request.
+func TestPersonPageAndSharing(t *testing.T) {
+	d := newDemoServer(t)
+	sam := "/clinic/people/" + string(d.people["sam"])
+	tests := []struct {
+		who        string
+		wantStatus int
+	}{
+		{"lee@example.org", 200}, {"priya@example.org", 200}, {"jo@example.org", 200}, {"morgan@example.org", 200},
+		{"kim@example.org", 404}, {"admin@example.org", 403}, {"sam", 404}, {"alex", 404},
+	}
+	for _, tt := range tests {
+		if res := d.get(t, tt.who, sam); res.Code != tt.wantStatus {
+			t.Errorf("%s opens sam's page: %d, want %d", tt.who, res.Code, tt.wantStatus)
+		}
+	}
+	if res := d.get(t, "lee@example.org", "/clinic/people/"+string(d.people["riley"])); res.Code != 404 {
+		t.Errorf("lee opens riley's page (another team): %d, want 404", res.Code)
+	}
+	if res := d.get(t, "lee@example.org", "/clinic/people/not-an-id"); res.Code != 404 {
+		t.Errorf("a malformed id: %d, want 404", res.Code)
+	}
+
+	before := d.get(t, "lee@example.org", sam).Body.String()
+	if !strings.Contains(before, "diary card: Can see") || !strings.Contains(before, "safety plan: Can see and edit") {
+		t.Fatalf("lee's view of sam lacks the service's default sharing")
+	}
+	page := d.get(t, "sam", "/me/sharing").Body.String()
+	form := url.Values{}
+	for _, m := range regexp.MustCompile(`<select id="(grant\.[^"]+)"`).FindAllStringSubmatch(page, -1) {
+		form.Set(m[1], "none") // sam stops sharing everything with everyone
+	}
+	if len(form) < 3 {
+		t.Fatalf("sam's sharing page has %d choices", len(form))
+	}
+	if res := d.post(t, "sam", "/me/sharing", form); res.Code != 303 {
+		t.Fatalf("saving sharing: %d\n%s", res.Code, res.Body.String())
+	}
+	after := d.get(t, "lee@example.org", sam).Body.String()
+	if strings.Contains(after, "diary card: Can see") || !strings.Contains(after, "They do not share anything with you at the moment.") {
+		t.Error("lee still sees sam's diary after sam stopped sharing it")
+	}
+	bad := url.Values{}
+	for k := range form {
+		bad.Set(k, "everything")
+		break
+	}
+	if res := d.post(t, "sam", "/me/sharing", bad); res.Code != 400 || !strings.Contains(res.Body.String(), "Choose see, see and edit, or nothing.") {
+		t.Errorf("an invalid level: %d", res.Code)
 	}
 }

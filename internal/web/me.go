@@ -127,6 +127,7 @@ func (s *Server) personZone(*http.Request) *time.Location {
 }
 
 type caseView struct {
+	PersonID tend.ID
 	Username string
 	Roles    []string
 	State    string
@@ -154,7 +155,7 @@ func (s *Server) clinicShow(w http.ResponseWriter, r *http.Request) error {
 	p := s.printer()
 	page := &clinicHomePage{Base: Base{Title: p.T("clinic.title")}}
 	for _, c := range cases {
-		v := caseView{Username: c.Username, State: p.T("state." + string(c.State))}
+		v := caseView{PersonID: c.PersonID, Username: c.Username, State: p.T("state." + string(c.State))}
 		for _, role := range c.Roles {
 			v.Roles = append(v.Roles, p.T("role."+string(role)))
 		}

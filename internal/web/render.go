@@ -29,6 +29,8 @@ var pages = map[string]string{
 	"me_home":       "me/home.html",
 	"me_who_looked": "me/who_looked.html",
 	"clinic_home":   "clinic/home.html",
+	"clinic_person": "clinic/person.html",
+	"me_sharing":    "me/sharing.html",
 	"admin_home":    "admin/home.html",
 }
 
@@ -166,6 +168,7 @@ func (s *Server) checkMessages() error {
 		{"state.referred", "state.accepted", "state.in_treatment", "state.discharged", "state.follow_up", "state.closed"},
 		{"area.diary", "area.safety_plan", "area.questionnaires", "area.toolbox_log", "area.journal", "area.chain_analysis", "area.hope_box", "area.test_area"},
 		{"notice.joined", "notice.ended", "notice.follow_up", "notice.shared", "notice.changed", "notice.someone"},
+		{"level.none", "level.see", "level.edit", "sharing.title"},
 		{"signin.title", "mfa.title", "mfa.start_again", "me.title", "who.title", "clinic.title", "admin.title"},
 	} {
 		ids = append(ids, group...)

@@ -27,9 +27,12 @@ func (s *Server) routes() http.Handler {
 	// The person's own pages.
 	mux.HandleFunc("GET /me", s.handle(s.meShow))
 	mux.HandleFunc("GET /me/who-looked", s.handle(s.whoLookedShow))
+	mux.HandleFunc("GET /me/sharing", s.handle(s.sharingShow))
+	mux.HandleFunc("POST /me/sharing", s.handle(s.sharingUpdate))
 
 	// Staff pages.
 	mux.HandleFunc("GET /clinic", s.handle(s.clinicShow))
+	mux.HandleFunc("GET /clinic/people/{id}", s.handle(s.clinicPersonShow))
 
 	// Admin pages.
 	mux.HandleFunc("GET /admin", s.handle(s.adminShow))
