@@ -6,49 +6,71 @@ import (
 	"github.com/tendcare/tend"
 )
 
-// routes lists every route Tend serves.
+// route is one pattern Tend serves and its handler.
+type route struct {
+	pattern string
+	handler http.Handler
+}
+
+// routeTable lists every route Tend serves. The authorization matrix test
+// reads it, so a route added here without a row there fails the tests.
+func (s *Server) routeTable() []route {
+	h := func(fn func(http.ResponseWriter, *http.Request) error) http.Handler { return s.handle(fn) }
+	t := []route{
+		// The help page: no sign-in, no JavaScript, no database read.
+		{"GET /help", h(s.helpShow)},
+		{"GET /help/{country}", h(s.helpShow)},
+		{"POST /help/young", h(s.helpYoung)},
+
+		{"GET /{$}", h(s.homeShow)},
+
+		// Signing in and out.
+		{"GET /signin", h(s.signInShow)},
+		{"POST /signin", h(s.signInCreate)},
+		{"GET /signin/mfa", h(s.mfaShow)},
+		{"POST /signin/mfa", h(s.mfaCreate)},
+		{"POST /signout", h(s.signOut)},
+
+		// The person's own pages.
+		{"GET /me", h(s.meShow)},
+		{"GET /me/who-looked", h(s.whoLookedShow)},
+		{"GET /me/sharing", h(s.sharingShow)},
+		{"POST /me/sharing", h(s.sharingUpdate)},
+
+		// Staff pages.
+		{"GET /clinic", h(s.clinicShow)},
+		{"GET /clinic/people/{id}", h(s.clinicPersonShow)},
+
+		// Admin pages.
+		{"GET /admin", h(s.adminShow)},
+		{"POST /admin/crisis-lines/{country}/confirm", h(s.crisisLinesConfirm)},
+
+		// Offline support and static files.
+		{"GET /sw.js", h(s.serviceWorker)},
+		{"GET /manifest.webmanifest", h(s.staticFile("manifest.webmanifest"))},
+		{"GET /static/{path...}", h(s.staticShow)},
+
+		// Operations.
+		{"GET /healthz", http.HandlerFunc(s.healthz)},
+		{"GET /readyz", http.HandlerFunc(s.readyz)},
+		{"GET /metrics", s.metricsHandler()},
+
+		{"/", s.statusError(tend.ENOTFOUND, "not found")},
+	}
+	if s.opt.API != nil {
+		// The JSON API has its own routes and matrix (internal/api).
+		t = append(t, route{"/api/v1/", s.opt.API})
+	}
+	return t
+}
+
+// routes builds the handler: every route of routeTable behind the
+// middleware every request passes through.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-
-	// The help page: no sign-in, no JavaScript, no database read.
-	mux.HandleFunc("GET /help", s.handle(s.helpShow))
-	mux.HandleFunc("GET /help/{country}", s.handle(s.helpShow))
-	mux.HandleFunc("POST /help/young", s.handle(s.helpYoung))
-
-	mux.HandleFunc("GET /{$}", s.handle(s.homeShow))
-
-	// Signing in and out.
-	mux.HandleFunc("GET /signin", s.handle(s.signInShow))
-	mux.HandleFunc("POST /signin", s.handle(s.signInCreate))
-	mux.HandleFunc("GET /signin/mfa", s.handle(s.mfaShow))
-	mux.HandleFunc("POST /signin/mfa", s.handle(s.mfaCreate))
-	mux.HandleFunc("POST /signout", s.handle(s.signOut))
-
-	// The person's own pages.
-	mux.HandleFunc("GET /me", s.handle(s.meShow))
-	mux.HandleFunc("GET /me/who-looked", s.handle(s.whoLookedShow))
-	mux.HandleFunc("GET /me/sharing", s.handle(s.sharingShow))
-	mux.HandleFunc("POST /me/sharing", s.handle(s.sharingUpdate))
-
-	// Staff pages.
-	mux.HandleFunc("GET /clinic", s.handle(s.clinicShow))
-	mux.HandleFunc("GET /clinic/people/{id}", s.handle(s.clinicPersonShow))
-
-	// Admin pages.
-	mux.HandleFunc("GET /admin", s.handle(s.adminShow))
-	mux.HandleFunc("POST /admin/crisis-lines/{country}/confirm", s.handle(s.crisisLinesConfirm))
-
-	// Offline support and static files.
-	mux.HandleFunc("GET /sw.js", s.handle(s.serviceWorker))
-	mux.HandleFunc("GET /manifest.webmanifest", s.handle(s.staticFile("manifest.webmanifest")))
-	mux.HandleFunc("GET /static/{path...}", s.handle(s.staticShow))
-
-	// Operations.
-	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("GET /metrics", s.metricsHandler())
-
-	mux.HandleFunc("/", s.statusError(tend.ENOTFOUND, "not found"))
+	for _, rt := range s.routeTable() {
+		mux.Handle(rt.pattern, rt.handler)
+	}
 
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -46,6 +46,8 @@ type Options struct {
 	CareTeam *careteam.Service
 	Looks    *audit.Reader
 	Admin    *settings.Admin
+	// API serves /api/v1/ (internal/api), behind the same middleware.
+	API http.Handler
 }
 
 // Server serves Tend over HTTP.

@@ -107,6 +107,10 @@ func (s *Server) mfaCreate(w http.ResponseWriter, r *http.Request) error {
 	if info == nil || info.actor.Kind != tend.KindStaff {
 		return tend.Errorf(tend.EUNAUTHORIZED, "Please sign in.")
 	}
+	if info.session.MFA {
+		http.Redirect(w, r, homeFor(info.actor), http.StatusSeeOther)
+		return nil
+	}
 	if err := r.ParseForm(); err != nil {
 		return err
 	}

@@ -1,0 +1,126 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// The callers of the matrix, in the order of each row's statuses.
+var matrixCallers = []string{
+	"",                   // anonymous
+	"sam",                // the person whose record the routes name
+	"alex",               // another person, same therapist
+	"riley",              // another person, another team
+	"lee@example.org",    // sam's therapist
+	"priya@example.org",  // sam's prescriber
+	"jo@example.org",     // sam's group facilitator
+	"kim@example.org",    // a clinician not on sam's team
+	"morgan@example.org", // lead of sam's team
+	"admin@example.org",  // an admin
+}
+
+// matrix is the authorization matrix of the pages, written by hand from
+// DESIGN.md "Who sees what" and reviewed as a table: one row per route,
+// one status per caller above. Routes that name a person name sam; routes
+// that name a country name GB. A route of the router without a row here
+// fails TestAuthorizationMatrix; never fill a row in from what the code
+// does. The JSON API has its own matrix (internal/api).
+var matrix = map[string][]int{
+	//                                            anon sam  alex riley lee  priya jo   kim  morgan admin
+	"GET /help":               {200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
+	"GET /help/{country}":     {200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
+	"POST /help/young":        {303, 303, 303, 303, 303, 303, 303, 303, 303, 303},
+	"GET /{$}":                {200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
+	"GET /signin":             {200, 303, 303, 303, 303, 303, 303, 303, 303, 303},
+	"POST /signin":            {401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
+	"GET /signin/mfa":         {303, 303, 303, 303, 303, 303, 303, 303, 303, 303},
+	"POST /signin/mfa":        {401, 401, 401, 401, 303, 303, 303, 303, 303, 303},
+	"POST /signout":           {303, 303, 303, 303, 303, 303, 303, 303, 303, 303},
+	"GET /me":                 {303, 200, 200, 200, 404, 404, 404, 404, 404, 404},
+	"GET /me/who-looked":      {303, 200, 200, 200, 404, 404, 404, 404, 404, 404},
+	"GET /me/sharing":         {303, 200, 200, 200, 404, 404, 404, 404, 404, 404},
+	"POST /me/sharing":        {401, 303, 303, 303, 404, 404, 404, 404, 404, 404},
+	"GET /clinic":             {303, 404, 404, 404, 200, 200, 200, 200, 200, 200},
+	"GET /clinic/people/{id}": {303, 404, 404, 404, 200, 200, 200, 404, 200, 403},
+	"GET /admin":              {303, 404, 404, 404, 403, 403, 403, 403, 403, 200},
+	"POST /admin/crisis-lines/{country}/confirm": {401, 404, 404, 404, 403, 403, 403, 403, 403, 303},
+	"GET /sw.js":                {200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
+	"GET /manifest.webmanifest": {200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
+	"GET /static/{path...}":     {200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
+	"GET /healthz":              {200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
+	"GET /readyz":               {200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
+	"GET /metrics":              {200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
+	"/":                         {404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+}
+
+// TestAuthorizationMatrix sends every route of the router as every caller
+// and compares the status with the hand-written matrix. Sign-out runs last
+// for each caller, since it ends their session.
+func TestAuthorizationMatrix(t *testing.T) {
+	d := newDemoServer(t)
+	patterns := d.srv.Patterns()
+	for _, p := range patterns {
+		if _, ok := matrix[p]; !ok {
+			t.Errorf("route %q has no row in the authorization matrix", p)
+		}
+	}
+	seen := map[string]bool{}
+	for _, p := range patterns {
+		seen[p] = true
+	}
+	for p := range matrix {
+		if !seen[p] {
+			t.Errorf("the matrix has a row for %q, which the router does not serve", p)
+		}
+	}
+	if t.Failed() {
+		return
+	}
+	ordered := make([]string, 0, len(patterns))
+	for _, p := range patterns {
+		if p != "POST /signout" {
+			ordered = append(ordered, p)
+		}
+	}
+	ordered = append(ordered, "POST /signout")
+	cells := 0
+	for _, p := range ordered {
+		method, path, ok := strings.Cut(p, " ")
+		if !ok {
+			method, path = http.MethodGet, "/no/such/page"
+		}
+		path = strings.NewReplacer("{id}", string(d.people["sam"]), "{country}", "GB", "{path...}", "css/tend.css", "{$}", "").Replace(path)
+		for i, who := range matrixCallers {
+			var req *http.Request
+			if method == http.MethodPost {
+				req = httptest.NewRequest(method, path, strings.NewReader(url.Values{}.Encode()))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			} else {
+				req = httptest.NewRequest(method, path, nil)
+			}
+			// Each caller signs in from their own address, as in life; a
+			// run of failed sign-ins from one address is slowed (429).
+			req.RemoteAddr = fmt.Sprintf("192.0.2.%d:40000", i+1)
+			name := who
+			if name == "" {
+				name = "anonymous"
+			}
+			var res *httptest.ResponseRecorder
+			if who == "" {
+				res = httptest.NewRecorder()
+				d.srv.ServeHTTP(res, req)
+			} else {
+				res = d.do(t, who, req)
+			}
+			cells++
+			if want := matrix[p][i]; res.Code != want {
+				t.Errorf("%s as %s: %d, want %d", p, name, res.Code, want)
+			}
+		}
+	}
+	t.Logf("authorization matrix: %d routes x %d callers = %d cells", len(patterns), len(matrixCallers), cells)
+}
