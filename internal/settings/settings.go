@@ -26,6 +26,11 @@ type Settings struct {
 	// QuickExitURL is the neutral site the quick-exit button opens
 	// (safety-rules.md section 9); empty opens a blank page.
 	QuickExitURL string `json:"quick_exit_url,omitempty"`
+	// YoungConfidentiality is the service's own words on confidentiality,
+	// shown to under-18s before anything else when they join
+	// (young-people.md). Without it, under-18s are asked to talk to their
+	// care team before joining.
+	YoungConfidentiality string `json:"young_confidentiality,omitempty"`
 	// Confirmed records, per country, that an admin checked the crisis lines
 	// Tend ships for it (DESIGN.md "Deployment"): until then the help page
 	// shows only the service's own routes for that country.

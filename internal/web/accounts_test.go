@@ -31,6 +31,7 @@ type demoServer struct {
 	srv      *web.Server
 	sessions map[string]*http.Cookie
 	people   map[string]tend.ID // demo people by username
+	accounts *auth.Service
 }
 
 func newDemoServer(t *testing.T) *demoServer {
@@ -66,7 +67,7 @@ func newDemoServer(t *testing.T) *demoServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &demoServer{srv: srv, sessions: map[string]*http.Cookie{}, people: map[string]tend.ID{}}
+	d := &demoServer{srv: srv, sessions: map[string]*http.Cookie{}, people: map[string]tend.ID{}, accounts: accounts}
 	for _, u := range []string{"sam", "alex", "riley"} {
 		p, err := db.FindPersonAccountByUsername(ctx, u)
 		if err != nil {
@@ -282,4 +283,77 @@ func TestPersonPageAndSharing(t *testing.T) {
 	if res := d.post(t, "sam", "/me/sharing", bad); res.Code != 400 || !strings.Contains(res.Body.String(), "Choose see, see and edit, or nothing.") {
 		t.Errorf("an invalid level: %d", res.Code)
 	}
+}
+
+// TestJoin walks through joining with an invite, with JavaScript's help or
+// not (every step is a plain form): under-18s see the service's
+// confidentiality notice before anything else.
+func TestJoin(t *testing.T) {
+	d := newDemoServer(t)
+	ctx := context.Background()
+	invite := func(band string) string {
+		code, _, err := d.accounts.CreateInvite(ctx, tend.System, auth.NewInvite{Team: demo.TeamRiverside, AgeBand: band})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return code
+	}
+	t.Run("Under18SeesNoticeFirst", func(t *testing.T) {
+		code := invite("under_18")
+		res := d.post(t, "", "/join", url.Values{"code": {code}})
+		body := res.Body.String()
+		if res.Code != 200 || !strings.Contains(body, "Before you start") || !strings.Contains(body, "We will usually talk to you first.") || strings.Contains(body, `name="username"`) {
+			t.Fatalf("an under-18 invite did not show the confidentiality notice first: %d", res.Code)
+		}
+		res = d.post(t, "", "/join", url.Values{"code": {code}, "acknowledged": {"1"}})
+		if !strings.Contains(res.Body.String(), `name="username"`) {
+			t.Fatal("after the notice, no account form")
+		}
+		res = d.post(t, "", "/join", url.Values{"code": {code}, "acknowledged": {"1"}, "username": {"river.song"}, "password": {"a long enough password"},
+			"time_zone": {"Europe/London"}, "recovery_codes": {"1"}})
+		if res.Code != 200 || !strings.Contains(res.Body.String(), "Your recovery codes") {
+			t.Fatalf("join: %d\n%s", res.Code, res.Body.String())
+		}
+		var session *http.Cookie
+		for _, c := range res.Result().Cookies() {
+			if c.Name == "tend_session" {
+				session = c
+			}
+		}
+		if session == nil {
+			t.Fatal("joining did not sign the person in")
+		}
+		req := httptest.NewRequest(http.MethodGet, "/me", nil)
+		req.AddCookie(session)
+		rec := httptest.NewRecorder()
+		d.srv.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			t.Errorf("the new person's home: %d", rec.Code)
+		}
+		again := d.post(t, "", "/join", url.Values{"code": {code}})
+		if again.Code != 400 || !strings.Contains(again.Body.String(), "already been used") {
+			t.Errorf("a used code: %d", again.Code)
+		}
+	})
+	t.Run("AdultGoesStraightToAccount", func(t *testing.T) {
+		code := invite("over_25")
+		res := d.post(t, "", "/join", url.Values{"code": {code}})
+		if body := res.Body.String(); strings.Contains(body, "Before you start") || !strings.Contains(body, `name="username"`) {
+			t.Error("an adult invite should go straight to the account form")
+		}
+		res = d.post(t, "", "/join", url.Values{"code": {code}, "username": {"sam"}, "password": {"a long enough password"}})
+		if res.Code != 400 || !strings.Contains(res.Body.String(), "taken") || !strings.Contains(res.Body.String(), `value="sam"`) {
+			t.Errorf("a taken username: %d", res.Code)
+		}
+		res = d.post(t, "", "/join", url.Values{"code": {code}, "username": {"pat"}, "password": {"a long enough password"}})
+		if res.Code != 303 || res.Header().Get("Location") != "/me" {
+			t.Errorf("join without recovery codes: %d %s", res.Code, res.Header().Get("Location"))
+		}
+	})
+	t.Run("ErrWrongCode", func(t *testing.T) {
+		res := d.post(t, "", "/join", url.Values{"code": {"AAAA-BBBB-CCCC-DDDD"}})
+		if res.Code != 400 || !strings.Contains(res.Body.String(), "That invite code is not right.") {
+			t.Errorf("a wrong code: %d", res.Code)
+		}
+	})
 }

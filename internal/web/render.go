@@ -25,6 +25,7 @@ var pages = map[string]string{
 	"help":          "help.html",
 	"error":         "error.html",
 	"signin":        "signin.html",
+	"join":          "join.html",
 	"mfa":           "mfa.html",
 	"me_home":       "me/home.html",
 	"me_who_looked": "me/who_looked.html",
@@ -168,7 +169,7 @@ func (s *Server) checkMessages() error {
 		{"state.referred", "state.accepted", "state.in_treatment", "state.discharged", "state.follow_up", "state.closed"},
 		{"area.diary", "area.safety_plan", "area.questionnaires", "area.toolbox_log", "area.journal", "area.chain_analysis", "area.hope_box", "area.test_area"},
 		{"notice.joined", "notice.ended", "notice.follow_up", "notice.shared", "notice.changed", "notice.someone"},
-		{"level.none", "level.see", "level.edit", "sharing.title"},
+		{"level.none", "level.see", "level.edit", "sharing.title", "join.title"},
 		{"signin.title", "mfa.title", "mfa.start_again", "me.title", "who.title", "clinic.title", "admin.title"},
 	} {
 		ids = append(ids, group...)

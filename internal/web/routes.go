@@ -30,6 +30,8 @@ func (s *Server) routeTable() []route {
 		{"GET /signin/mfa", h(s.mfaShow)},
 		{"POST /signin/mfa", h(s.mfaCreate)},
 		{"POST /signout", h(s.signOut)},
+		{"GET /join", h(s.joinShow)},
+		{"POST /join", h(s.joinCreate)},
 
 		// The person's own pages.
 		{"GET /me", h(s.meShow)},
