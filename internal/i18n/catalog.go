@@ -19,7 +19,7 @@ import (
 // languages fall back to it message by message.
 const Source = "en"
 
-//go:embed messages/*.json
+//go:embed messages
 var messageFiles embed.FS
 
 // Catalog holds every message in every language. It is safe for
@@ -48,14 +48,24 @@ func New() (*Catalog, error) {
 }
 
 func newFromFS(fsys fs.FS) (*Catalog, error) {
+	// messages/<tag>.json, and messages/<tag>/*.json for the messages of
+	// one area of the product kept in a file of their own.
 	names, err := fs.Glob(fsys, "messages/*.json")
 	if err != nil {
 		return nil, fmt.Errorf("i18n: list messages: %w", err)
 	}
+	more, err := fs.Glob(fsys, "messages/*/*.json")
+	if err != nil {
+		return nil, fmt.Errorf("i18n: list messages: %w", err)
+	}
+	names = append(names, more...)
 	srcTag := language.MustParse(Source)
 	files := map[language.Tag]map[string]entry{}
 	for _, name := range names {
 		base := strings.TrimSuffix(path.Base(name), ".json")
+		if dir := path.Base(path.Dir(name)); dir != "messages" {
+			base = dir
+		}
 		tag, err := language.Parse(base)
 		if err != nil || tag.String() != base {
 			return nil, fmt.Errorf("i18n: %s: file name must be a canonical BCP 47 tag (like en or pt-BR)", name)
@@ -71,7 +81,15 @@ func newFromFS(fsys fs.FS) (*Catalog, error) {
 		if err != nil {
 			return nil, fmt.Errorf("i18n: %s: %w", name, err)
 		}
-		files[tag] = msgs
+		if files[tag] == nil {
+			files[tag] = map[string]entry{}
+		}
+		for id, m := range msgs {
+			if _, dup := files[tag][id]; dup {
+				return nil, fmt.Errorf("i18n: %s: %q is also defined in another file", name, id)
+			}
+			files[tag][id] = m
+		}
 	}
 	src, ok := files[srcTag]
 	if !ok {
