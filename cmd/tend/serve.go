@@ -24,6 +24,7 @@ import (
 	"github.com/tendcare/tend/internal/keys"
 	"github.com/tendcare/tend/internal/settings"
 	"github.com/tendcare/tend/internal/store"
+	"github.com/tendcare/tend/internal/vault"
 	"github.com/tendcare/tend/internal/web"
 )
 
@@ -93,7 +94,19 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	svc := wire(cfg, db, cache, dir, tend.SystemClock{})
+	ks, err := store.OpenKeyStore(ctx, cfg.KeyStore)
+	if err != nil {
+		return fmt.Errorf("key store: %w", err)
+	}
+	defer ks.Close()
+	v, err := vault.New(kf, ks, tend.SystemClock{})
+	if err != nil {
+		return err
+	}
+	if err := v.EnsureRecordsKey(ctx); err != nil {
+		return err
+	}
+	svc := wire(cfg, db, v, cache, dir, tend.SystemClock{})
 	var demoPassword string
 	if cfg.Demo {
 		if demoPassword, err = seedDemo(ctx, cfg, getenv, svc); err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/tendcare/tend/internal/crisis"
 	"github.com/tendcare/tend/internal/settings"
 	"github.com/tendcare/tend/internal/store"
+	"github.com/tendcare/tend/internal/vault"
 )
 
 // services are the domain services, wired to the database: the one place
@@ -22,13 +23,13 @@ type services struct {
 	admin    *settings.Admin
 }
 
-func wire(cfg config.Config, db *store.DB, cache *settings.Cache, dir *crisis.Directory, clock tend.Clock) services {
+func wire(cfg config.Config, db *store.DB, v *vault.Vault, cache *settings.Cache, dir *crisis.Directory, clock tend.Clock) services {
 	st, _ := cache.Get()
 	checker := access.NewChecker(db)
 	return services{
 		checker: checker,
 		accounts: auth.NewService(store.For[auth.Tx](db), clock, auth.Options{
-			Demo: cfg.Demo, TimeZone: st.TimeZone, Country: st.Country, CareTeam: db,
+			Demo: cfg.Demo, TimeZone: st.TimeZone, Country: st.Country, CareTeam: db, Secrets: vault.StaffSecrets{V: v},
 		}),
 		careTeam: careteam.NewService(store.For[careteam.Tx](db), checker, clock),
 		looks:    audit.NewReader(db, checker),

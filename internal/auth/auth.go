@@ -295,6 +295,17 @@ type Options struct {
 	InviteTTL       time.Duration // [72 h]
 	Limits          Limits        // [DefaultLimits]
 	CareTeam        CareTeam      // [nil: admins only issue reset codes]
+	// Secrets seals second-factor secrets at rest (the vault's service
+	// records key). Nil stores them as they are: tests only; serve always
+	// sets it.
+	Secrets Secrets
+}
+
+// Secrets seals and opens a staff member's second-factor secret, bound to
+// that staff member. *vault.Vault does this through its records key.
+type Secrets interface {
+	SealSecret(ctx context.Context, staffID tend.ID, secret []byte) ([]byte, error)
+	OpenSecret(ctx context.Context, staffID tend.ID, sealed []byte) ([]byte, error)
 }
 
 // Fixed for staff by DESIGN.md "Sessions".

@@ -230,8 +230,14 @@ func (s *Service) BeginTOTP(ctx context.Context, token string) (Enrolment, error
 	if err != nil {
 		return Enrolment{}, err
 	}
+	stored := secret
+	if s.opt.Secrets != nil {
+		if stored, err = s.opt.Secrets.SealSecret(ctx, actor.ID, secret); err != nil {
+			return Enrolment{}, err
+		}
+	}
 	err = s.store.InTx(ctx, func(tx Tx) error {
-		if err := tx.UpdateStaffTOTPSecret(ctx, actor.ID, secret); err != nil {
+		if err := tx.UpdateStaffTOTPSecret(ctx, actor.ID, stored); err != nil {
 			return err
 		}
 		return tx.AppendAudit(ctx, event(actor, "auth.mfa_enrolment_started", "", target("staff", actor.ID), tend.OutcomeOK))
@@ -282,6 +288,11 @@ func (s *Service) checkTOTP(ctx context.Context, token, code string, enrol bool)
 		secret, err := tx.FindStaffTOTPSecret(ctx, actor.ID)
 		if err != nil {
 			return err
+		}
+		if s.opt.Secrets != nil && secret != nil {
+			if secret, err = s.opt.Secrets.OpenSecret(ctx, actor.ID, secret); err != nil {
+				return err
+			}
 		}
 		step, ok := matchTOTP(secret, code, tx.Now())
 		if ok {
