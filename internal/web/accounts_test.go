@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -32,9 +33,17 @@ type demoServer struct {
 	sessions map[string]*http.Cookie
 	people   map[string]tend.ID // demo people by username
 	accounts *auth.Service
+	careTeam *careteam.Service
+	checker  *access.Checker
 }
 
 func newDemoServer(t *testing.T) *demoServer {
+	t.Helper()
+	return newDemoServerWith(t, testenv.Discard())
+}
+
+// newDemoServerWith is newDemoServer logging to log.
+func newDemoServerWith(t *testing.T, log *slog.Logger) *demoServer {
 	t.Helper()
 	ctx := context.Background()
 	db := testenv.Store(t, nil)
@@ -59,7 +68,7 @@ func newDemoServer(t *testing.T) *demoServer {
 		t.Fatal(err)
 	}
 	srv, err := web.New(web.Options{
-		Logger: testenv.Discard(), Demo: true, Settings: cache, Crisis: dir, Catalog: cat,
+		Logger: log, Demo: true, Settings: cache, Crisis: dir, Catalog: cat,
 		Ready:    func(context.Context) error { return nil },
 		Accounts: accounts, CareTeam: careTeam, Looks: audit.NewReader(db, checker),
 		Admin: settings.NewAdmin(store.For[settings.Tx](db), checker, cache, dir, clock),
@@ -67,7 +76,7 @@ func newDemoServer(t *testing.T) *demoServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &demoServer{srv: srv, sessions: map[string]*http.Cookie{}, people: map[string]tend.ID{}, accounts: accounts}
+	d := &demoServer{srv: srv, sessions: map[string]*http.Cookie{}, people: map[string]tend.ID{}, accounts: accounts, careTeam: careTeam, checker: checker}
 	for _, u := range []string{"sam", "alex", "riley"} {
 		p, err := db.FindPersonAccountByUsername(ctx, u)
 		if err != nil {

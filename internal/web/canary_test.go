@@ -1,0 +1,206 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/tendcare/tend"
+	"github.com/tendcare/tend/internal/access"
+	"github.com/tendcare/tend/internal/careteam"
+	"github.com/tendcare/tend/internal/testenv"
+)
+
+// testArea is the test-only area (access.AreaTest): until the feature
+// issues bring real areas, it lets a person write something others may
+// read only as the person shares it, so sharing, revocation and the canary
+// crawler are exercised end to end. Staff read it through the access
+// checker, as every real area will. leaky skips the check: the planted leak
+// the crawler must catch.
+type testArea struct {
+	d     *demoServer
+	mu    sync.Mutex
+	notes map[tend.ID]string
+	leaky bool
+}
+
+func (a *testArea) actor(r *http.Request) tend.Actor {
+	c, err := r.Cookie("tend_session")
+	if err != nil {
+		return tend.Actor{}
+	}
+	actor, _, err := a.d.accounts.Authenticate(r.Context(), c.Value)
+	if err != nil {
+		return tend.Actor{}
+	}
+	return actor
+}
+
+func (a *testArea) handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", a.d.srv)
+	mux.HandleFunc("POST /me/test-area", func(w http.ResponseWriter, r *http.Request) {
+		actor := a.actor(r)
+		if actor.Kind != tend.KindPerson {
+			http.NotFound(w, r)
+			return
+		}
+		a.mu.Lock()
+		a.notes[actor.ID] = r.PostFormValue("note")
+		a.mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("GET /clinic/people/{id}/test-area", func(w http.ResponseWriter, r *http.Request) {
+		id := tend.ID(r.PathValue("id"))
+		if !a.leaky {
+			if err := a.d.checker.Check(r.Context(), a.actor(r), access.TestAreaRead, id); err != nil {
+				http.NotFound(w, r)
+				return
+			}
+		}
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		_, _ = io.WriteString(w, a.notes[id])
+	})
+	return mux
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// crawler builds the canary crawler over the demo: every field a person
+// can withhold (so far the test area), every account, every GET page of the
+// router for every person, and the server's log.
+func crawler(t *testing.T, leaky bool) (*testenv.Crawler, *demoServer) {
+	logs := &lockedBuffer{}
+	d := newDemoServerWith(t, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	area := &testArea{d: d, notes: map[tend.ID]string{}, leaky: leaky}
+	h := area.handler()
+	fetch := func(who, path string) (string, error) {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		if c := d.sessions[who]; c != nil {
+			req.AddCookie(c)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Body.String(), nil
+	}
+	// Sam shares the test area with Lee (see), nobody else.
+	lee := memberID(t, d, "sam", "Lee")
+	if err := d.careTeam.SetGrants(context.Background(), tend.Actor{Kind: tend.KindPerson, ID: d.people["sam"]}, d.people["sam"],
+		[]careteam.GrantChange{{MemberID: lee, Area: access.AreaTest, Level: access.LevelSee}}); err != nil {
+		t.Fatal(err)
+	}
+	var fields []testenv.CanaryField
+	for _, who := range []string{"sam", "alex", "riley"} {
+		fields = append(fields, testenv.CanaryField{
+			Name: who + ".test_area", Owner: who,
+			Plant: func(v string) error {
+				req := httptest.NewRequest(http.MethodPost, "/me/test-area", strings.NewReader(url.Values{"note": {v}}.Encode()))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.AddCookie(d.sessions[who])
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != http.StatusNoContent {
+					t.Fatalf("planting %s's note: %d", who, rec.Code)
+				}
+				return nil
+			},
+			Seen: func(account string) bool { return who == "sam" && account == "lee@example.org" },
+		})
+	}
+	accounts := []string{"", "sam", "alex", "riley", "lee@example.org", "priya@example.org", "jo@example.org", "kim@example.org", "morgan@example.org", "admin@example.org"}
+	routes := func(string) []string {
+		var out []string
+		for _, p := range d.srv.Patterns() {
+			method, path, ok := strings.Cut(p, " ")
+			if !ok || method != http.MethodGet {
+				continue
+			}
+			for _, person := range []string{"sam", "alex", "riley"} {
+				out = append(out, strings.NewReplacer("{id}", string(d.people[person]), "{country}", "GB", "{path...}", "js/app.js", "{$}", "").Replace(path))
+			}
+		}
+		for _, person := range []string{"sam", "alex", "riley"} {
+			out = append(out, "/clinic/people/"+string(d.people[person])+"/test-area")
+		}
+		return out
+	}
+	return &testenv.Crawler{Fields: fields, Accounts: accounts, Routes: routes, Fetch: fetch, Logs: logs.String}, d
+}
+
+func memberID(t *testing.T, d *demoServer, person, staffName string) tend.ID {
+	t.Helper()
+	team, err := d.careTeam.Team(context.Background(), tend.Actor{Kind: tend.KindPerson, ID: d.people[person]}, d.people[person])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range team {
+		if m.StaffName == staffName {
+			return m.ID
+		}
+	}
+	t.Fatalf("%s is not on %s's care team", staffName, person)
+	return ""
+}
+
+// TestCanaryCrawler: nothing a person withholds reaches any other account,
+// page or log line; the crawler itself catches a planted leak.
+func TestCanaryCrawler(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		c, d := crawler(t, false)
+		r := c.Crawl(t)
+		for _, l := range r.Leaks {
+			t.Error(l)
+		}
+		t.Logf("canary crawler: %d fields, %d accounts, %d responses searched", r.Fields, r.Accounts, r.Responses)
+		// The one field sam shares does reach Lee: the crawl can see it.
+		body, _ := c.Fetch("lee@example.org", "/clinic/people/"+string(d.people["sam"])+"/test-area")
+		if !strings.HasPrefix(body, "canary-sam-test_area-") {
+			t.Errorf("Lee cannot read what sam shares with him: %q", body)
+		}
+		// Sam revokes it: the very next request is refused.
+		lee := memberID(t, d, "sam", "Lee")
+		if err := d.careTeam.SetGrants(context.Background(), tend.Actor{Kind: tend.KindPerson, ID: d.people["sam"]}, d.people["sam"],
+			[]careteam.GrantChange{{MemberID: lee, Area: access.AreaTest, Level: access.LevelNone}}); err != nil {
+			t.Fatal(err)
+		}
+		if body, _ := c.Fetch("lee@example.org", "/clinic/people/"+string(d.people["sam"])+"/test-area"); strings.Contains(body, "canary-") {
+			t.Error("Lee still reads sam's test area after sam revoked it")
+		}
+	})
+	t.Run("CatchesPlantedLeak", func(t *testing.T) {
+		c, _ := crawler(t, true)
+		r := c.Crawl(t)
+		found := false
+		for _, l := range r.Leaks {
+			if strings.Contains(l, "sam's sam.test_area reached kim@example.org") {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("the crawler missed the planted leak; it found: %v", r.Leaks)
+		}
+	})
+}
