@@ -29,7 +29,8 @@ func periodic(opt Options) []*river.PeriodicJob {
 	}
 }
 
-// PruneArgs asks for expired rows (idempotency keys so far) to be deleted.
+// PruneArgs asks for expired rows (idempotency keys, sessions, rate-limit
+// windows, old sign-ins, expired invites and reset codes) to be deleted.
 type PruneArgs struct{}
 
 // Kind names the job.

@@ -140,21 +140,40 @@ type MaintenanceRun struct {
 	RowsDeleted int64
 }
 
+// pruning lists what PruneExpired deletes: rows expired for longer than
+// keep. Sign-ins are kept 90 days for the person's own list; expired
+// invites and codes 30 days, so a late "it says expired" can be explained.
+var pruning = []struct {
+	what, query string
+	keep        time.Duration
+}{
+	{"idempotency keys", `DELETE FROM idempotency_keys WHERE expires_at <= $1`, 0},
+	{"sessions", `DELETE FROM sessions WHERE expires_at <= $1 OR absolute_at <= $1`, 0},
+	{"rate limits", `DELETE FROM rate_limits WHERE window_start <= $1`, 24 * time.Hour},
+	{"sign-ins", `DELETE FROM sign_ins WHERE at <= $1`, 90 * 24 * time.Hour},
+	{"invites", `DELETE FROM invites WHERE redeemed_at IS NULL AND expires_at <= $1`, 30 * 24 * time.Hour},
+	{"reset codes", `DELETE FROM reset_codes WHERE expires_at <= $1`, 30 * 24 * time.Hour},
+}
+
 // PruneExpired deletes expired rows and records the run, in one unit of work.
 // It is safe to run again: a second run finds nothing more to delete.
 func (db *DB) PruneExpired(ctx context.Context, node string, scheduledAt time.Time) (MaintenanceRun, error) {
 	var run MaintenanceRun
 	err := db.InTx(ctx, func(tx *Tx) error {
-		res, err := tx.tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE expires_at <= $1`, tx.now)
-		if err != nil {
-			return fmt.Errorf("store: prune idempotency keys: %w", err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return err
+		var n int64
+		for _, p := range pruning {
+			res, err := tx.tx.ExecContext(ctx, p.query, tx.now.Add(-p.keep))
+			if err != nil {
+				return fmt.Errorf("store: prune %s: %w", p.what, err)
+			}
+			m, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			n += m
 		}
 		run = MaintenanceRun{ID: tend.NewID(), Kind: "prune", Node: node, ScheduledAt: scheduledAt.UTC(), RanAt: tx.now, RowsDeleted: n}
-		_, err = tx.tx.ExecContext(ctx, `INSERT INTO maintenance_runs (id, kind, node, scheduled_at, ran_at, rows_deleted) VALUES ($1, $2, $3, $4, $5, $6)`,
+		_, err := tx.tx.ExecContext(ctx, `INSERT INTO maintenance_runs (id, kind, node, scheduled_at, ran_at, rows_deleted) VALUES ($1, $2, $3, $4, $5, $6)`,
 			string(run.ID), run.Kind, run.Node, run.ScheduledAt, run.RanAt, run.RowsDeleted)
 		return err
 	})

@@ -312,13 +312,23 @@ func TestIdempotencyAndPrune(t *testing.T) {
 	if got, err := db.FindIdempotencyKey(ctx, "diary", "short"); err != nil || got != "card-1" {
 		t.Fatalf("FindIdempotencyKey = %q, %v", got, err)
 	}
+	for i, expires := range []time.Time{clock.T.Add(time.Hour), clock.T.Add(48 * time.Hour)} {
+		_, err := db.Writer().Exec(`INSERT INTO sessions (id, token_hash, account_kind, account_id, mfa, locked, device, created_at, last_seen_at, expires_at, absolute_at)
+			VALUES ($1, $2, 'person', 'p1', true, false, 'test', $3, $3, $4, $5)`, string(tend.NewID()), []byte{byte(i)}, clock.T, expires, clock.T.Add(72*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	clock.Advance(2 * time.Hour)
 	run, err := db.PruneExpired(ctx, "node-a", clock.T)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if run.RowsDeleted != 1 {
-		t.Errorf("pruned %d rows, want 1 (only the expired key)", run.RowsDeleted)
+	if run.RowsDeleted != 2 {
+		t.Errorf("pruned %d rows, want 2 (the expired key and the expired session)", run.RowsDeleted)
+	}
+	if n := countRows(t, db, "sessions"); n != 1 {
+		t.Errorf("%d sessions left, want the one still valid", n)
 	}
 	if _, err := db.FindIdempotencyKey(ctx, "diary", "long"); err != nil {
 		t.Errorf("the unexpired key was pruned: %v", err)
