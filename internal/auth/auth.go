@@ -186,6 +186,8 @@ type Store interface {
 	// FindRateLimitCount returns the counter for key in the window starting
 	// at windowStart (0 when there is none).
 	FindRateLimitCount(ctx context.Context, key string, windowStart time.Time) (int, error)
+	// A person's preferences (preferences.go).
+	PreferencesStore
 }
 
 // Tx is one unit of work. Every write method is paired with an audit event
@@ -274,6 +276,8 @@ type Tx interface {
 	// UpdateRateLimit adds one to the counter for key in the window
 	// starting at windowStart and returns the new count.
 	UpdateRateLimit(ctx context.Context, key string, windowStart time.Time) (int, error)
+	// A person's preferences (preferences.go).
+	PreferencesTx
 }
 
 // CareTeam tells whether a staff member is on a person's care team. The

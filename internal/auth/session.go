@@ -262,8 +262,8 @@ func (s *Service) SetPIN(ctx context.Context, actor tend.Actor, pin string, auto
 	}
 	hash := ""
 	if pin != "" {
-		if len(pin) < 4 || len(pin) > 12 || strings.Trim(pin, "0123456789") != "" {
-			return tend.Errorf(tend.EINVALID, "A PIN is 4 to 12 digits.")
+		if err := CheckPIN(pin); err != nil {
+			return err
 		}
 		var err error
 		if hash, err = s.hasher.Hash(ctx, pin); err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -15,16 +16,25 @@ import (
 	"github.com/tendcare/tend/internal/i18n"
 )
 
-// english reads messages/en.json as the reviewed source of truth.
+// english reads messages/en.json and the area files messages/en/*.json
+// as the reviewed source of truth.
 func english(t *testing.T) map[string]any {
 	t.Helper()
-	data, err := os.ReadFile("messages/en.json")
+	areas, err := filepath.Glob("messages/en/*.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var m map[string]any
-	if err := json.Unmarshal(data, &m); err != nil {
-		t.Fatal(err)
+	m := map[string]any{}
+	for _, name := range append([]string{"messages/en.json"}, areas...) {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var file map[string]any
+		if err := json.Unmarshal(data, &file); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		maps.Copy(m, file)
 	}
 	return m
 }

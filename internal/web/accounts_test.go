@@ -366,3 +366,36 @@ func TestJoin(t *testing.T) {
 		}
 	})
 }
+
+// TestNoticeDismiss: the person marks a notice read, and only their own.
+func TestNoticeDismiss(t *testing.T) {
+	d := newDemoServer(t)
+	home := d.get(t, "sam", "/me").Body.String()
+	ids := regexp.MustCompile(`/me/notices/([0-9a-f-]{36})/dismiss`).FindAllStringSubmatch(home, -1)
+	if len(ids) < 2 {
+		t.Fatalf("sam has %d notices to dismiss", len(ids))
+	}
+	if res := d.post(t, "alex", "/me/notices/"+ids[0][1]+"/dismiss", url.Values{}); res.Code != 404 {
+		t.Errorf("alex dismissing sam's notice: %d, want 404", res.Code)
+	}
+	if res := d.post(t, "sam", "/me/notices/"+ids[0][1]+"/dismiss", url.Values{}); res.Code != 303 {
+		t.Fatalf("dismiss: %d", res.Code)
+	}
+	after := d.get(t, "sam", "/me").Body.String()
+	if strings.Contains(after, ids[0][1]) || !strings.Contains(after, ids[1][1]) {
+		t.Error("the dismissed notice is still shown, or another one went too")
+	}
+}
+
+// TestHelpLooksUpNoSession: the help page never reads the database on a
+// request, so it does not even look up a signed-in person's session.
+func TestHelpLooksUpNoSession(t *testing.T) {
+	d := newDemoServer(t)
+	body := d.get(t, "sam", "/help").Body.String()
+	if strings.Contains(body, `action="/signout"`) {
+		t.Error("the help page looked up the session")
+	}
+	if !strings.Contains(body, "Samaritans") {
+		t.Error("the help page lacks its lines")
+	}
+}

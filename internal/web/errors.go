@@ -61,6 +61,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if status >= 500 {
 		s.log.ErrorContext(r.Context(), "request failed", "request_id", requestIDFrom(r.Context()), "route", r.Pattern, "kind", kind, "err", err)
 	}
+	// A locked person session is anonymous to every page (actorFrom); it
+	// gets the unlock page, which shows nothing personal, not the sign-in.
+	if info := sessionFrom(r.Context()); kind == tend.EUNAUTHORIZED && info != nil && info.session.Locked && !strings.HasPrefix(r.URL.Path, "/api/") {
+		http.Redirect(w, r, "/me/unlock", http.StatusSeeOther)
+		return
+	}
 	if kind == tend.EUNAUTHORIZED && !strings.HasPrefix(r.URL.Path, "/api/") && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 		http.Redirect(w, r, "/signin", http.StatusSeeOther)
 		return

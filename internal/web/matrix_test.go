@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -31,25 +32,74 @@ var matrixCallers = []string{
 // does. The JSON API has its own matrix (internal/api).
 var matrix = map[string][]int{
 	//                                            anon sam  alex riley lee  priya jo   kim  morgan admin
-	"GET /help":               {200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
-	"GET /help/{country}":     {200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
-	"POST /help/young":        {303, 303, 303, 303, 303, 303, 303, 303, 303, 303},
-	"GET /{$}":                {200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
-	"GET /signin":             {200, 303, 303, 303, 303, 303, 303, 303, 303, 303},
-	"POST /signin":            {401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
-	"GET /signin/mfa":         {303, 303, 303, 303, 303, 303, 303, 303, 303, 303},
-	"POST /signin/mfa":        {401, 401, 401, 401, 303, 303, 303, 303, 303, 303},
-	"POST /signout":           {303, 303, 303, 303, 303, 303, 303, 303, 303, 303},
-	"GET /join":               {200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
-	"POST /join":              {400, 400, 400, 400, 400, 400, 400, 400, 400, 400},
-	"GET /me":                 {303, 200, 200, 200, 404, 404, 404, 404, 404, 404},
-	"GET /me/who-looked":      {303, 200, 200, 200, 404, 404, 404, 404, 404, 404},
-	"GET /me/sharing":         {303, 200, 200, 200, 404, 404, 404, 404, 404, 404},
-	"POST /me/sharing":        {401, 303, 303, 303, 404, 404, 404, 404, 404, 404},
+	"GET /help":                     {200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
+	"GET /help/{country}":           {200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
+	"POST /help/young":              {303, 303, 303, 303, 303, 303, 303, 303, 303, 303},
+	"GET /{$}":                      {200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
+	"GET /signin":                   {200, 303, 303, 303, 303, 303, 303, 303, 303, 303},
+	"POST /signin":                  {401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
+	"GET /signin/mfa":               {303, 303, 303, 303, 303, 303, 303, 303, 303, 303},
+	"POST /signin/mfa":              {401, 401, 401, 401, 303, 303, 303, 303, 303, 303},
+	"POST /signout":                 {303, 303, 303, 303, 303, 303, 303, 303, 303, 303},
+	"GET /join":                     {200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
+	"POST /join":                    {400, 400, 400, 400, 400, 400, 400, 400, 400, 400},
+	"GET /me":                       {303, 200, 200, 200, 404, 404, 404, 404, 404, 404},
+	"GET /me/who-looked":            {303, 200, 200, 200, 404, 404, 404, 404, 404, 404},
+	"POST /me/notices/{id}/dismiss": {401, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /me/sharing":               {303, 200, 200, 200, 404, 404, 404, 404, 404, 404},
+	"POST /me/sharing":              {401, 303, 303, 303, 404, 404, 404, 404, 404, 404},
+
+	// The person's settings: /me pages are the signed-in person's own, so
+	// every person gets their own settings and staff get 404 (there is no
+	// such page for them). Anonymous GETs go to sign in; anonymous POSTs are
+	// 401. A POST with an empty form: a password, PIN, time zone or discreet
+	// choice that is missing is re-rendered with its problem (400); "Lock
+	// now" without a PIN is refused the same way (no demo person has a PIN);
+	// signing out everywhere needs no input (303 to sign in; run last, as it
+	// ends the caller's sessions). The unlock page is only for a locked
+	// session: an unlocked person goes home (303).
+	//                                             anon sam  alex riley lee  priya jo   kim  morgan admin
+	"GET /me/settings":                      {303, 200, 200, 200, 404, 404, 404, 404, 404, 404},
+	"POST /me/settings/password":            {401, 400, 400, 400, 404, 404, 404, 404, 404, 404},
+	"POST /me/settings/sign-out-everywhere": {401, 303, 303, 303, 404, 404, 404, 404, 404, 404},
+	"POST /me/settings/pin":                 {401, 400, 400, 400, 404, 404, 404, 404, 404, 404},
+	"POST /me/settings/time-zone":           {401, 400, 400, 400, 404, 404, 404, 404, 404, 404},
+	"POST /me/settings/discreet":            {401, 400, 400, 400, 404, 404, 404, 404, 404, 404},
+	"POST /me/lock":                         {401, 400, 400, 400, 404, 404, 404, 404, 404, 404},
+	"GET /me/unlock":                        {303, 303, 303, 303, 404, 404, 404, 404, 404, 404},
+	"POST /me/unlock":                       {401, 303, 303, 303, 404, 404, 404, 404, 404, 404},
+
 	"GET /clinic":             {303, 404, 404, 404, 200, 200, 200, 200, 200, 200},
 	"GET /clinic/people/{id}": {303, 404, 404, 404, 200, 200, 200, 404, 200, 403},
 	"GET /admin":              {303, 404, 404, 404, 403, 403, 403, 403, 403, 200},
 	"POST /admin/crisis-lines/{country}/confirm": {401, 404, 404, 404, 403, 403, 403, 403, 403, 303},
+
+	// The admin pages: staff, invites, teams, care teams and settings are
+	// the admin's alone ("Who sees what"). People have no admin pages (404);
+	// every other member of staff, the lead of sam's team included, is
+	// refused the whole admin area (403) before any record is looked up, so
+	// a route naming sam tells kim nothing about sam. Anonymous GETs go to
+	// sign in; anonymous POSTs are 401. An admin's POST with an empty form:
+	// the create forms re-render with the service's message (400); {id} is
+	// sam, who is no staff account (404) and has no membership named by an
+	// empty form (404); an empty sharing-defaults form changes nothing (303).
+	//                                        anon sam  alex riley lee  priya jo   kim  morgan admin
+	"GET /admin/staff":                    {303, 404, 404, 404, 403, 403, 403, 403, 403, 200},
+	"POST /admin/staff":                   {401, 404, 404, 404, 403, 403, 403, 403, 403, 400},
+	"POST /admin/staff/{id}/password":     {401, 404, 404, 404, 403, 403, 403, 403, 403, 404},
+	"POST /admin/staff/{id}/mfa":          {401, 404, 404, 404, 403, 403, 403, 403, 403, 404},
+	"POST /admin/staff/{id}/disable":      {401, 404, 404, 404, 403, 403, 403, 403, 403, 404},
+	"GET /admin/invites":                  {303, 404, 404, 404, 403, 403, 403, 403, 403, 200},
+	"POST /admin/invites":                 {401, 404, 404, 404, 403, 403, 403, 403, 403, 400},
+	"GET /admin/teams":                    {303, 404, 404, 404, 403, 403, 403, 403, 403, 200},
+	"POST /admin/teams":                   {401, 404, 404, 404, 403, 403, 403, 403, 403, 400},
+	"GET /admin/care-teams":               {303, 404, 404, 404, 403, 403, 403, 403, 403, 200},
+	"POST /admin/care-teams/{id}/members": {401, 404, 404, 404, 403, 403, 403, 403, 403, 400},
+	"POST /admin/care-teams/{id}/end":     {401, 404, 404, 404, 403, 403, 403, 403, 403, 404},
+	"GET /admin/settings":                 {303, 404, 404, 404, 403, 403, 403, 403, 403, 200},
+	"POST /admin/settings":                {401, 404, 404, 404, 403, 403, 403, 403, 403, 400},
+	"POST /admin/settings/sharing":        {401, 404, 404, 404, 403, 403, 403, 403, 403, 303},
+
 	"GET /sw.js":                {200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
 	"GET /manifest.webmanifest": {200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
 	"GET /static/{path...}":     {200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
@@ -60,8 +110,8 @@ var matrix = map[string][]int{
 }
 
 // TestAuthorizationMatrix sends every route of the router as every caller
-// and compares the status with the hand-written matrix. Sign-out runs last
-// for each caller, since it ends their session.
+// and compares the status with the hand-written matrix. Signing out (and
+// out everywhere) runs last for each caller, since it ends their session.
 func TestAuthorizationMatrix(t *testing.T) {
 	d := newDemoServer(t)
 	patterns := d.srv.Patterns()
@@ -82,13 +132,15 @@ func TestAuthorizationMatrix(t *testing.T) {
 	if t.Failed() {
 		return
 	}
+	// Routes that end the caller's sessions run last.
+	last := []string{"POST /me/settings/sign-out-everywhere", "POST /signout"}
 	ordered := make([]string, 0, len(patterns))
 	for _, p := range patterns {
-		if p != "POST /signout" {
+		if !slices.Contains(last, p) {
 			ordered = append(ordered, p)
 		}
 	}
-	ordered = append(ordered, "POST /signout")
+	ordered = append(ordered, last...)
 	cells := 0
 	for _, p := range ordered {
 		method, path, ok := strings.Cut(p, " ")

@@ -51,6 +51,23 @@ func (s *Server) meShow(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "me_home", page)
 }
 
+// noticeDismiss marks one of the person's notices as read.
+func (s *Server) noticeDismiss(w http.ResponseWriter, r *http.Request) error {
+	a, err := requireKind(r, tend.KindPerson)
+	if err != nil {
+		return err
+	}
+	id, err := tend.ParseID(r.PathValue("id"))
+	if err != nil {
+		return tend.ErrNotFound
+	}
+	if err := s.opt.CareTeam.DismissNotice(r.Context(), a, a.ID, id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/me", http.StatusSeeOther)
+	return nil
+}
+
 // noticeText words a notice for the person.
 func (s *Server) noticeText(n careteam.NoticeView) string {
 	p := s.printer()
@@ -104,7 +121,10 @@ func (s *Server) whoLookedShow(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := s.printer()
-	loc := s.personZone(r)
+	loc, err := s.personZone(r)
+	if err != nil {
+		return err
+	}
 	page := &whoLookedPage{Base: Base{Title: p.T("who.title"), QuickExit: true}}
 	for _, l := range looks {
 		who := l.StaffName
@@ -119,11 +139,19 @@ func (s *Server) whoLookedShow(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "me_who_looked", page)
 }
 
-// personZone is the zone dates are shown in: the service's until the
-// person's own is loaded with their profile.
-func (s *Server) personZone(*http.Request) *time.Location {
+// personZone is the zone the signed-in person's dates are shown in: the
+// one they chose (on joining or in their settings), read through their own
+// preferences; the service's only if theirs no longer loads.
+func (s *Server) personZone(r *http.Request) (*time.Location, error) {
+	prefs, err := s.opt.Accounts.Preferences(r.Context(), actorFrom(r))
+	if err != nil {
+		return nil, err
+	}
+	if loc, err := time.LoadLocation(prefs.TimeZone); err == nil && prefs.TimeZone != "" {
+		return loc, nil
+	}
 	st, _ := s.opt.Settings.Get()
-	return st.Location()
+	return st.Location(), nil
 }
 
 type caseView struct {

@@ -32,7 +32,16 @@ var pages = map[string]string{
 	"clinic_home":   "clinic/home.html",
 	"clinic_person": "clinic/person.html",
 	"me_sharing":    "me/sharing.html",
+	"me_settings":   "me/settings.html",
+	"me_unlock":     "me/unlock.html",
 	"admin_home":    "admin/home.html",
+
+	// The admin pages of staff, invites, teams, care teams and settings.
+	"admin_staff":      "admin/staff.html",
+	"admin_invites":    "admin/invites.html",
+	"admin_teams":      "admin/teams.html",
+	"admin_care_teams": "admin/care_teams.html",
+	"admin_settings":   "admin/settings.html",
 }
 
 // Base is the data every page has; page structs embed it.
@@ -47,7 +56,10 @@ type Base struct {
 	QuickExit    bool
 	QuickExitURL string
 	SignedIn     bool
-	p            *i18n.Printer
+	// Discreet shows a neutral name instead of Tend and no page names
+	// (the person's discreet mode, safety-rules.md section 9).
+	Discreet bool
+	p        *i18n.Printer
 }
 
 // T translates a message id through the page's printer.
@@ -109,6 +121,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	b.Nonce = nonceFrom(r.Context())
 	b.Demo = s.opt.Demo
 	b.SignedIn = actorFrom(r).Kind != ""
+	b.Discreet = s.discreetFor(r)
 	if b.QuickExit {
 		st, _ := s.opt.Settings.Get()
 		b.QuickExitURL = st.QuickExitURL
@@ -174,6 +187,7 @@ func (s *Server) checkMessages() error {
 	} {
 		ids = append(ids, group...)
 	}
+	ids = append(ids, settingsMessageIDs...)
 	for _, id := range messageIDs {
 		ids = append(ids, id)
 	}

@@ -36,8 +36,20 @@ func (s *Server) routeTable() []route {
 		// The person's own pages.
 		{"GET /me", h(s.meShow)},
 		{"GET /me/who-looked", h(s.whoLookedShow)},
+		{"POST /me/notices/{id}/dismiss", h(s.noticeDismiss)},
 		{"GET /me/sharing", h(s.sharingShow)},
 		{"POST /me/sharing", h(s.sharingUpdate)},
+
+		// The person's settings.
+		{"GET /me/settings", h(s.settingsShow)},
+		{"POST /me/settings/password", h(s.settingsPassword)},
+		{"POST /me/settings/sign-out-everywhere", h(s.settingsSignOutEverywhere)},
+		{"POST /me/settings/pin", h(s.settingsPIN)},
+		{"POST /me/settings/time-zone", h(s.settingsTimeZone)},
+		{"POST /me/settings/discreet", h(s.settingsDiscreet)},
+		{"POST /me/lock", h(s.lockCreate)},
+		{"GET /me/unlock", h(s.unlockShow)},
+		{"POST /me/unlock", h(s.unlockCreate)},
 
 		// Staff pages.
 		{"GET /clinic", h(s.clinicShow)},
@@ -46,6 +58,21 @@ func (s *Server) routeTable() []route {
 		// Admin pages.
 		{"GET /admin", h(s.adminShow)},
 		{"POST /admin/crisis-lines/{country}/confirm", h(s.crisisLinesConfirm)},
+		{"GET /admin/staff", h(s.adminStaffShow)},
+		{"POST /admin/staff", h(s.adminStaffCreate)},
+		{"POST /admin/staff/{id}/password", h(s.adminStaffPasswordReset)},
+		{"POST /admin/staff/{id}/mfa", h(s.adminStaffMFAReset)},
+		{"POST /admin/staff/{id}/disable", h(s.adminStaffDisable)},
+		{"GET /admin/invites", h(s.adminInvitesShow)},
+		{"POST /admin/invites", h(s.adminInviteCreate)},
+		{"GET /admin/teams", h(s.adminTeamsShow)},
+		{"POST /admin/teams", h(s.adminTeamCreate)},
+		{"GET /admin/care-teams", h(s.adminCareTeamsShow)},
+		{"POST /admin/care-teams/{id}/members", h(s.adminCareTeamMemberAdd)},
+		{"POST /admin/care-teams/{id}/end", h(s.adminCareTeamMemberEnd)},
+		{"GET /admin/settings", h(s.adminSettingsShow)},
+		{"POST /admin/settings", h(s.adminSettingsUpdate)},
+		{"POST /admin/settings/sharing", h(s.adminSharingDefaultsUpdate)},
 
 		// Offline support and static files.
 		{"GET /sw.js", h(s.serviceWorker)},

@@ -27,7 +27,7 @@ type sessionInfo struct {
 func (s *Server) withSession(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := r.Cookie(cookieSession)
-		if err != nil || c.Value == "" || s.opt.Accounts == nil {
+		if err != nil || c.Value == "" || s.opt.Accounts == nil || public(r.URL.Path) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -42,6 +42,18 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 		info := &sessionInfo{actor: actor, session: ss, token: c.Value}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), keySession, info)))
 	})
+}
+
+// public reports whether path is served the same to everyone and so never
+// looks up a session: the help page above all, which must not touch the
+// database on a request (safety-rules.md section 2), and static files.
+func public(path string) bool {
+	switch {
+	case path == "/help", strings.HasPrefix(path, "/help/"), strings.HasPrefix(path, "/static/"),
+		path == "/sw.js", path == "/manifest.webmanifest", path == "/healthz", path == "/readyz", path == "/metrics":
+		return true
+	}
+	return false
 }
 
 func sessionFrom(ctx context.Context) *sessionInfo {

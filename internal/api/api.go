@@ -1,0 +1,162 @@
+package api
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/tendcare/tend"
+	"github.com/tendcare/tend/internal/audit"
+	"github.com/tendcare/tend/internal/auth"
+	"github.com/tendcare/tend/internal/careteam"
+)
+
+// Options are the API's dependencies, passed explicitly.
+type Options struct {
+	Logger   *slog.Logger
+	Accounts *auth.Service
+	CareTeam *careteam.Service
+	Looks    *audit.Reader
+	// Authenticate returns the actor of the request's browser session, or
+	// the zero Actor. Nil means the API reads the tend_session cookie itself
+	// through Accounts.Authenticate.
+	Authenticate func(*http.Request) tend.Actor
+}
+
+// Handler serves /api/v1. Mount it behind the web server's middleware
+// (session, body limit, cross-origin protection, security headers, logs).
+type Handler struct {
+	opt Options
+	mux *http.ServeMux
+}
+
+// handlerFunc is an API handler: it gets the authenticated actor (the zero
+// Actor on public routes) and returns an error to be written as a problem.
+type handlerFunc func(h *Handler, w http.ResponseWriter, r *http.Request, a tend.Actor) error
+
+// route is one line of the route table. The table is the single list of
+// what the API serves: New registers it, and a test checks it against the
+// OpenAPI document both ways.
+type route struct {
+	method  string
+	pattern string // a net/http pattern path; the same text is the OpenAPI path
+	public  bool   // needs no sign-in
+	fn      handlerFunc
+}
+
+var routes = []route{
+	{http.MethodGet, "/api/v1/openapi.json", true, (*Handler).openapiShow},
+	{http.MethodGet, "/api/v1/me", false, (*Handler).meShow},
+	{http.MethodGet, "/api/v1/me/care-team", false, (*Handler).meCareTeamList},
+	{http.MethodGet, "/api/v1/me/sharing", false, (*Handler).sharingList},
+	{http.MethodPut, "/api/v1/me/sharing/{memberID}/{area}", false, (*Handler).sharingUpdate},
+	{http.MethodGet, "/api/v1/me/who-looked", false, (*Handler).whoLookedList},
+	{http.MethodGet, "/api/v1/me/notices", false, (*Handler).noticeList},
+	{http.MethodGet, "/api/v1/me/tokens", false, (*Handler).tokenList},
+	{http.MethodPost, "/api/v1/me/tokens", false, (*Handler).tokenCreate},
+	{http.MethodDelete, "/api/v1/me/tokens/{id}", false, (*Handler).tokenDelete},
+	{http.MethodGet, "/api/v1/caseload", false, (*Handler).caseloadList},
+	{http.MethodGet, "/api/v1/people/{id}/care-team", false, (*Handler).personCareTeamList},
+}
+
+// Patterns lists the routes the API serves as "METHOD /api/v1/..." net/http
+// patterns, for tests outside this package (the authorization matrix and
+// the canary crawler).
+func Patterns() []string {
+	out := make([]string, len(routes))
+	for i, rt := range routes {
+		out[i] = rt.method + " " + rt.pattern
+	}
+	return out
+}
+
+// New builds the API handler.
+func New(opt Options) (*Handler, error) {
+	if opt.Logger == nil || opt.Accounts == nil || opt.CareTeam == nil || opt.Looks == nil {
+		return nil, fmt.Errorf("api: Logger, Accounts, CareTeam and Looks are required")
+	}
+	if _, err := document(); err != nil {
+		return nil, err
+	}
+	h := &Handler{opt: opt, mux: http.NewServeMux()}
+	allowed := map[string][]string{}
+	for _, rt := range routes {
+		h.mux.HandleFunc(rt.method+" "+rt.pattern, h.wrap(rt))
+		allowed[rt.pattern] = append(allowed[rt.pattern], rt.method)
+	}
+	// A known path with another method answers 405 as a problem, not with
+	// the mux's plain-text answer.
+	for pattern, methods := range allowed {
+		slices.Sort(methods)
+		allow := strings.Join(methods, ", ")
+		h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", allow)
+			h.problem(w, r, http.StatusMethodNotAllowed, "This address does not answer "+r.Method+".")
+		})
+	}
+	h.mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
+		h.fail(w, r, tend.Errorf(tend.ENOTFOUND, "There is nothing at this address."))
+	})
+	return h, nil
+}
+
+// ServeHTTP makes Handler an http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+
+// wrap authenticates the caller, refuses anonymous calls to routes that
+// need a sign-in, and turns a returned error into a problem.
+func (h *Handler) wrap(rt route) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var a tend.Actor
+		if !rt.public {
+			var err error
+			if a, err = h.authenticate(r); err == nil && a.Kind == "" {
+				err = tend.Errorf(tend.EUNAUTHORIZED, "Sign in, or send a personal access token as Authorization: Bearer <token>.")
+			}
+			if err != nil {
+				h.fail(w, r, err)
+				return
+			}
+		}
+		if err := rt.fn(h, w, r, a); err != nil {
+			h.fail(w, r, err)
+		}
+	}
+}
+
+// cookieSession is the browser session cookie the web layer sets.
+const cookieSession = "tend_session"
+
+// authenticate returns the caller: the account of a bearer token when the
+// request carries one (an invalid token is EUNAUTHORIZED, never a fall
+// back to the cookie), else the browser session's, else the zero Actor.
+func (h *Handler) authenticate(r *http.Request) (tend.Actor, error) {
+	if v := r.Header.Get("Authorization"); v != "" {
+		scheme, secret, ok := strings.Cut(v, " ")
+		secret = strings.TrimSpace(secret)
+		if !ok || !strings.EqualFold(scheme, "Bearer") || secret == "" {
+			return tend.Actor{}, tend.Errorf(tend.EUNAUTHORIZED, "Send the token as Authorization: Bearer <token>.")
+		}
+		return h.opt.Accounts.AuthenticateToken(r.Context(), secret)
+	}
+	if h.opt.Authenticate != nil {
+		return h.opt.Authenticate(r), nil
+	}
+	c, err := r.Cookie(cookieSession)
+	if err != nil || c.Value == "" {
+		return tend.Actor{}, nil
+	}
+	a, ss, err := h.opt.Accounts.Authenticate(r.Context(), c.Value)
+	switch {
+	case tend.ErrorKind(err) == tend.EUNAUTHORIZED:
+		return tend.Actor{}, nil
+	case err != nil:
+		return tend.Actor{}, err
+	case ss.Locked:
+		// A locked session shows nothing until the PIN unlocks it (web page).
+		return tend.Actor{}, nil
+	}
+	return a, nil
+}

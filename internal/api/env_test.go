@@ -1,0 +1,136 @@
+package api_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tendcare/tend"
+	"github.com/tendcare/tend/internal/access"
+	"github.com/tendcare/tend/internal/api"
+	"github.com/tendcare/tend/internal/audit"
+	"github.com/tendcare/tend/internal/auth"
+	"github.com/tendcare/tend/internal/careteam"
+	"github.com/tendcare/tend/internal/demo"
+	"github.com/tendcare/tend/internal/settings"
+	"github.com/tendcare/tend/internal/store"
+	"github.com/tendcare/tend/internal/testenv"
+)
+
+const demoPassword = "a demo password for tests"
+
+var ctx = context.Background()
+
+// env is the demo service on a real database (SQLite, or PostgreSQL when
+// TEND_TEST_POSTGRES is set) with the API in front of it, every demo
+// account signed in once, and a few tokens made.
+type env struct {
+	db       *store.DB
+	clock    *tend.FixedClock
+	accounts *auth.Service
+	careTeam *careteam.Service
+	checker  *access.Checker
+	looks    *audit.Reader
+	api      *api.Handler
+	sessions map[string]string // who -> session token (the tend_session cookie)
+	actors   map[string]tend.Actor
+	ids      map[string]tend.ID // usernames and e-mails -> account ids
+}
+
+var demoAccounts = []string{"sam", "alex", "riley", "lee@example.org", "priya@example.org", "jo@example.org", "kim@example.org", "morgan@example.org", "admin@example.org"}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	clock := &tend.FixedClock{T: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	db := testenv.Store(t, clock)
+	s, err := demo.Settings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := settings.Save(ctx, db, s); err != nil {
+		t.Fatal(err)
+	}
+	checker := access.NewChecker(db)
+	e := &env{db: db, clock: clock, checker: checker, sessions: map[string]string{}, actors: map[string]tend.Actor{}, ids: map[string]tend.ID{},
+		accounts: auth.NewService(store.For[auth.Tx](db), clock, auth.Options{Demo: true, TimeZone: s.TimeZone, Country: s.Country, CareTeam: db}),
+		careTeam: careteam.NewService(store.For[careteam.Tx](db), checker, clock),
+		looks:    audit.NewReader(db, checker),
+	}
+	if err := demo.Seed(ctx, demo.Services{Accounts: e.accounts, CareTeam: e.careTeam}, demoPassword); err != nil {
+		t.Fatal(err)
+	}
+	e.api, err = api.New(api.Options{Logger: testenv.Logger(t), Accounts: e.accounts, CareTeam: e.careTeam, Looks: e.looks})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := auth.Client{Address: "192.0.2.1", Device: "Firefox / Linux"}
+	for _, who := range demoAccounts {
+		var tok string
+		if strings.Contains(who, "@") {
+			tok, _, err = e.accounts.SignInStaff(ctx, who, demoPassword, c)
+		} else {
+			tok, _, err = e.accounts.SignInPerson(ctx, who, demoPassword, c)
+		}
+		if err != nil {
+			t.Fatalf("sign in as %s: %v", who, err)
+		}
+		a, _, err := e.accounts.Authenticate(ctx, tok)
+		if err != nil {
+			t.Fatalf("authenticate %s: %v", who, err)
+		}
+		e.sessions[who], e.actors[who], e.ids[who] = tok, a, a.ID
+	}
+	return e
+}
+
+// token makes an API token for who's account.
+func (e *env) token(t *testing.T, who string, expires time.Duration, scopes ...string) (string, auth.Token) {
+	t.Helper()
+	secret, tok, err := e.accounts.CreateToken(ctx, e.actors[who], scopes, e.clock.Now().Add(expires))
+	if err != nil {
+		t.Fatalf("token for %s: %v", who, err)
+	}
+	return secret, tok
+}
+
+// memberID returns the id of staff's membership of person's care team.
+func (e *env) memberID(t *testing.T, person, staff string) tend.ID {
+	t.Helper()
+	ms, err := e.careTeam.Members(ctx, e.actors[person], e.ids[person])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.StaffID == e.ids[staff] {
+			return m.ID
+		}
+	}
+	t.Fatalf("%s is not on %s's care team", staff, person)
+	return ""
+}
+
+// request is one call: who is "" (anonymous), a demo account (its session
+// cookie) or "bearer:<secret>" (an API token).
+func (e *env) do(who, method, path, body string) (*http.Request, *httptest.ResponseRecorder) {
+	var req *http.Request
+	if body != "" {
+		req = httptest.NewRequest(method, path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+	} else {
+		req = httptest.NewRequest(method, path, nil)
+	}
+	switch {
+	case strings.HasPrefix(who, "bearer:"):
+		req.Header.Set("Authorization", "Bearer "+strings.TrimPrefix(who, "bearer:"))
+	case strings.HasPrefix(who, "header:"):
+		req.Header.Set("Authorization", strings.TrimPrefix(who, "header:"))
+	case who != "":
+		req.AddCookie(&http.Cookie{Name: "tend_session", Value: e.sessions[who]})
+	}
+	rec := httptest.NewRecorder()
+	e.api.ServeHTTP(rec, req)
+	return req, rec
+}
