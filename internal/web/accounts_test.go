@@ -12,6 +12,7 @@ import (
 
 	"github.com/tendcare/tend"
 	"github.com/tendcare/tend/internal/access"
+	"github.com/tendcare/tend/internal/api"
 	"github.com/tendcare/tend/internal/audit"
 	"github.com/tendcare/tend/internal/auth"
 	"github.com/tendcare/tend/internal/careteam"
@@ -67,10 +68,15 @@ func newDemoServerWith(t *testing.T, log *slog.Logger) *demoServer {
 	if err := demo.Seed(ctx, demo.Services{Accounts: accounts, CareTeam: careTeam}, demoPassword); err != nil {
 		t.Fatal(err)
 	}
+	looks := audit.NewReader(db, checker)
+	apiHandler, err := api.New(api.Options{Logger: log, Accounts: accounts, CareTeam: careTeam, Looks: looks})
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv, err := web.New(web.Options{
 		Logger: log, Demo: true, Settings: cache, Crisis: dir, Catalog: cat,
 		Ready:    func(context.Context) error { return nil },
-		Accounts: accounts, CareTeam: careTeam, Looks: audit.NewReader(db, checker),
+		Accounts: accounts, CareTeam: careTeam, Looks: looks, API: apiHandler,
 		Admin: settings.NewAdmin(store.For[settings.Tx](db), checker, cache, dir, clock),
 	})
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tendcare/tend"
 	"github.com/tendcare/tend/internal/access"
+	"github.com/tendcare/tend/internal/api"
 	"github.com/tendcare/tend/internal/careteam"
 	"github.com/tendcare/tend/internal/testenv"
 )
@@ -144,6 +145,16 @@ func crawler(t *testing.T, leaky bool) (*testenv.Crawler, *demoServer) {
 		}
 		for _, person := range []string{"sam", "alex", "riley"} {
 			out = append(out, "/clinic/people/"+string(d.people[person])+"/test-area")
+		}
+		// Every GET answer of the JSON API, for every person it can name.
+		for _, p := range api.Patterns() {
+			method, path, _ := strings.Cut(p, " ")
+			if method != http.MethodGet {
+				continue
+			}
+			for _, person := range []string{"sam", "alex", "riley"} {
+				out = append(out, strings.ReplaceAll(path, "{id}", string(d.people[person])))
+			}
 		}
 		return out
 	}
