@@ -144,11 +144,14 @@ func (h *Handler) authenticate(r *http.Request) (tend.Actor, error) {
 	if h.opt.Authenticate != nil {
 		return h.opt.Authenticate(r), nil
 	}
-	c, err := r.Cookie(cookieSession)
-	if err != nil || c.Value == "" {
-		return tend.Actor{}, nil
+	var token string
+	if c, err := r.Cookie(cookieSession); err == nil {
+		token = c.Value
 	}
-	a, ss, err := h.opt.Accounts.Authenticate(r.Context(), c.Value)
+	if token == "" {
+		return tend.Actor{}, nil // no session: anonymous
+	}
+	a, ss, err := h.opt.Accounts.Authenticate(r.Context(), token)
 	switch {
 	case tend.ErrorKind(err) == tend.EUNAUTHORIZED:
 		return tend.Actor{}, nil

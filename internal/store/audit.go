@@ -185,7 +185,7 @@ func (db *DB) FindAuditEvents(ctx context.Context, f AuditFilter) ([]tend.AuditE
 		limit = 200
 	}
 	args = append(args, limit)
-	q += fmt.Sprintf(` ORDER BY at DESC, seq DESC LIMIT $%d`, len(args))
+	q += fmt.Sprintf(` ORDER BY at DESC, seq DESC LIMIT $%d`, len(args)) // #nosec G202 -- placeholders only; values go in args.
 	rows, err := db.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: find audit events: %w", err)

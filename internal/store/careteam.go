@@ -472,23 +472,22 @@ func (db *DB) FindSupporters(ctx context.Context, personID tend.ID) ([]careteam.
 	if err != nil {
 		return nil, fmt.Errorf("store: find supporters: %w", err)
 	}
+	defer rows.Close()
 	var out []careteam.Supporter
 	for rows.Next() {
 		s := careteam.Supporter{PersonID: personID}
 		var id string
 		if err := rows.Scan(&id, &s.CreatedAt); err != nil {
-			_ = rows.Close()
 			return nil, err
 		}
 		s.ID, s.CreatedAt = tend.ID(id), s.CreatedAt.UTC()
 		out = append(out, s)
 	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	// Items come after the rows are read: SQLite's read pool may be small.
+	_ = rows.Close()
 	for i := range out {
 		if out[i].Items, err = supporterItems(ctx, db.read, out[i].ID); err != nil {
 			return nil, err

@@ -32,8 +32,7 @@ func (d *demoServer) memberID(t *testing.T, person, name string) string {
 	if i < 0 {
 		t.Fatalf("the care-teams page has no section for %s", person)
 	}
-	section := page[i:]
-	section = section[:strings.Index(section, "</section>")]
+	section, _, _ := strings.Cut(page[i:], "</section>")
 	m := regexp.MustCompile(`<tr><td>` + regexp.QuoteMeta(name) + `</td>.*?name="member_id" value="([^"]+)"`).FindStringSubmatch(strings.ReplaceAll(section, "\n", " "))
 	if m == nil {
 		t.Fatalf("%s is not on %s's care team", name, person)
