@@ -68,6 +68,7 @@ func newDemoServerWith(t *testing.T, log *slog.Logger) *demoServer {
 	if err := demo.Seed(ctx, demo.Services{Accounts: accounts, CareTeam: careTeam}, demoPassword); err != nil {
 		t.Fatal(err)
 	}
+	extraCallers(t, db, accounts, careTeam)
 	looks := audit.NewReader(db, checker)
 	apiHandler, err := api.New(api.Options{Logger: log, Accounts: accounts, CareTeam: careTeam, Looks: looks})
 	if err != nil {
@@ -90,7 +91,8 @@ func newDemoServerWith(t *testing.T, log *slog.Logger) *demoServer {
 		}
 		d.people[u] = p.ID
 	}
-	for _, who := range []string{"sam", "alex", "riley", "lee@example.org", "priya@example.org", "jo@example.org", "kim@example.org", "morgan@example.org", "admin@example.org"} {
+	for _, who := range []string{"sam", "alex", "riley", "lee@example.org", "priya@example.org", "jo@example.org", "kim@example.org", "morgan@example.org", "admin@example.org",
+		"casey@example.org", "nia@example.org", "dana@example.org"} {
 		res := d.post(t, "", "/signin", url.Values{"identifier": {who}, "password": {demoPassword}})
 		if res.Code != http.StatusSeeOther {
 			t.Fatalf("sign in as %s: %d\n%s", who, res.Code, res.Body.String())
@@ -403,5 +405,47 @@ func TestHelpLooksUpNoSession(t *testing.T) {
 	}
 	if !strings.Contains(body, "Samaritans") {
 		t.Error("the help page lacks its lines")
+	}
+}
+
+// extraCallers adds the kinds of caller the demo lacks, for the matrix: a
+// care coordinator of sam's whose shared area sam revoked, a lead of
+// another team, and a member of a duty team with no task open for sam.
+func extraCallers(t *testing.T, db *store.DB, accounts *auth.Service, careTeam *careteam.Service) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := accounts.CreateTeam(ctx, tend.System, "Duty team", "duty"); err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]tend.ID{}
+	for _, s := range []auth.NewStaff{
+		{Email: "casey@example.org", Name: "Casey", Role: tend.RoleClinician, Team: demo.TeamRiverside, Password: demoPassword},
+		{Email: "nia@example.org", Name: "Nia", Role: tend.RoleLead, Team: demo.TeamNorthside, Password: demoPassword},
+		{Email: "dana@example.org", Name: "Dana", Role: tend.RoleClinician, Team: "Duty team", Password: demoPassword},
+	} {
+		a, _, err := accounts.CreateStaff(ctx, tend.System, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[s.Email] = a.ID
+	}
+	admin, err := accounts.FindStaffByEmail(ctx, tend.System, "admin@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sam, err := db.FindPersonAccountByUsername(ctx, "sam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	asAdmin := tend.Actor{Kind: tend.KindStaff, ID: admin.ID, Role: tend.RoleAdmin, MFA: true}
+	m, err := careTeam.AddMember(ctx, asAdmin, sam.ID, ids["casey@example.org"], tend.CareCoordinator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	asSam := tend.Actor{Kind: tend.KindPerson, ID: sam.ID}
+	for _, level := range []access.Level{access.LevelSee, access.LevelNone} { // shared, then revoked
+		if err := careTeam.SetGrants(ctx, asSam, sam.ID, []careteam.GrantChange{{MemberID: m.ID, Area: access.AreaTest, Level: level}}); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -131,7 +131,8 @@ func crawler(t *testing.T, leaky bool) (*testenv.Crawler, *demoServer) {
 			Seen: func(account string) bool { return who == "sam" && account == "lee@example.org" },
 		})
 	}
-	accounts := []string{"", "sam", "alex", "riley", "lee@example.org", "priya@example.org", "jo@example.org", "kim@example.org", "morgan@example.org", "admin@example.org"}
+	accounts := []string{"", "sam", "alex", "riley", "lee@example.org", "priya@example.org", "jo@example.org", "kim@example.org", "morgan@example.org", "admin@example.org",
+		"casey@example.org", "nia@example.org", "dana@example.org"}
 	routes := func(string) []string {
 		var out []string
 		for _, p := range d.srv.Patterns() {

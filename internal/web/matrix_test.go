@@ -22,6 +22,9 @@ var matrixCallers = []string{
 	"kim@example.org",    // a clinician not on sam's team
 	"morgan@example.org", // lead of sam's team
 	"admin@example.org",  // an admin
+	"casey@example.org",  // sam's care coordinator, to whom sam shares nothing (every area revoked)
+	"nia@example.org",    // lead of another team
+	"dana@example.org",   // a duty-team member with no open task for sam
 }
 
 // matrix is the authorization matrix of the pages, written by hand from
@@ -31,23 +34,23 @@ var matrixCallers = []string{
 // fails TestAuthorizationMatrix; never fill a row in from what the code
 // does. The JSON API has its own matrix (internal/api).
 var matrix = map[string][]int{
-	//                                            anon sam  alex riley lee  priya jo   kim  morgan admin
-	"GET /help":                     {200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
-	"GET /help/{country}":           {200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
-	"POST /help/young":              {303, 303, 303, 303, 303, 303, 303, 303, 303, 303},
-	"GET /{$}":                      {200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
-	"GET /signin":                   {200, 303, 303, 303, 303, 303, 303, 303, 303, 303},
-	"POST /signin":                  {401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
-	"GET /signin/mfa":               {303, 303, 303, 303, 303, 303, 303, 303, 303, 303},
-	"POST /signin/mfa":              {401, 401, 401, 401, 303, 303, 303, 303, 303, 303},
-	"POST /signout":                 {303, 303, 303, 303, 303, 303, 303, 303, 303, 303},
-	"GET /join":                     {200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
-	"POST /join":                    {400, 400, 400, 400, 400, 400, 400, 400, 400, 400},
-	"GET /me":                       {303, 200, 200, 200, 404, 404, 404, 404, 404, 404},
-	"GET /me/who-looked":            {303, 200, 200, 200, 404, 404, 404, 404, 404, 404},
-	"POST /me/notices/{id}/dismiss": {401, 404, 404, 404, 404, 404, 404, 404, 404, 404},
-	"GET /me/sharing":               {303, 200, 200, 200, 404, 404, 404, 404, 404, 404},
-	"POST /me/sharing":              {401, 303, 303, 303, 404, 404, 404, 404, 404, 404},
+	//                                            anon sam  alex riley lee  priya jo   kim  morgan admin casey nia  dana
+	"GET /help":                     {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
+	"GET /help/{country}":           {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
+	"POST /help/young":              {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303},
+	"GET /{$}":                      {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
+	"GET /signin":                   {200, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303},
+	"POST /signin":                  {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
+	"GET /signin/mfa":               {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303},
+	"POST /signin/mfa":              {401, 401, 401, 401, 303, 303, 303, 303, 303, 303, 303, 303, 303},
+	"POST /signout":                 {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303},
+	"GET /join":                     {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
+	"POST /join":                    {400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400},
+	"GET /me":                       {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /me/who-looked":            {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/notices/{id}/dismiss": {401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /me/sharing":               {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/sharing":              {401, 303, 303, 303, 404, 404, 404, 404, 404, 404, 404, 404, 404},
 
 	// The person's settings: /me pages are the signed-in person's own, so
 	// every person gets their own settings and staff get 404 (there is no
@@ -58,21 +61,21 @@ var matrix = map[string][]int{
 	// signing out everywhere needs no input (303 to sign in; run last, as it
 	// ends the caller's sessions). The unlock page is only for a locked
 	// session: an unlocked person goes home (303).
-	//                                             anon sam  alex riley lee  priya jo   kim  morgan admin
-	"GET /me/settings":                      {303, 200, 200, 200, 404, 404, 404, 404, 404, 404},
-	"POST /me/settings/password":            {401, 400, 400, 400, 404, 404, 404, 404, 404, 404},
-	"POST /me/settings/sign-out-everywhere": {401, 303, 303, 303, 404, 404, 404, 404, 404, 404},
-	"POST /me/settings/pin":                 {401, 400, 400, 400, 404, 404, 404, 404, 404, 404},
-	"POST /me/settings/time-zone":           {401, 400, 400, 400, 404, 404, 404, 404, 404, 404},
-	"POST /me/settings/discreet":            {401, 400, 400, 400, 404, 404, 404, 404, 404, 404},
-	"POST /me/lock":                         {401, 400, 400, 400, 404, 404, 404, 404, 404, 404},
-	"GET /me/unlock":                        {303, 303, 303, 303, 404, 404, 404, 404, 404, 404},
-	"POST /me/unlock":                       {401, 303, 303, 303, 404, 404, 404, 404, 404, 404},
+	//                                             anon sam  alex riley lee  priya jo   kim  morgan admin casey nia  dana
+	"GET /me/settings":                      {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/settings/password":            {401, 400, 400, 400, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/settings/sign-out-everywhere": {401, 303, 303, 303, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/settings/pin":                 {401, 400, 400, 400, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/settings/time-zone":           {401, 400, 400, 400, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/settings/discreet":            {401, 400, 400, 400, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/lock":                         {401, 400, 400, 400, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /me/unlock":                        {303, 303, 303, 303, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/unlock":                       {401, 303, 303, 303, 404, 404, 404, 404, 404, 404, 404, 404, 404},
 
-	"GET /clinic":             {303, 404, 404, 404, 200, 200, 200, 200, 200, 200},
-	"GET /clinic/people/{id}": {303, 404, 404, 404, 200, 200, 200, 404, 200, 403},
-	"GET /admin":              {303, 404, 404, 404, 403, 403, 403, 403, 403, 200},
-	"POST /admin/crisis-lines/{country}/confirm": {401, 404, 404, 404, 403, 403, 403, 403, 403, 303},
+	"GET /clinic":             {303, 404, 404, 404, 200, 200, 200, 200, 200, 200, 200, 200, 200},
+	"GET /clinic/people/{id}": {303, 404, 404, 404, 200, 200, 200, 404, 200, 403, 200, 404, 404},
+	"GET /admin":              {303, 404, 404, 404, 403, 403, 403, 403, 403, 200, 403, 403, 403},
+	"POST /admin/crisis-lines/{country}/confirm": {401, 404, 404, 404, 403, 403, 403, 403, 403, 303, 403, 403, 403},
 
 	// The admin pages: staff, invites, teams, care teams and settings are
 	// the admin's alone ("Who sees what"). People have no admin pages (404);
@@ -83,32 +86,32 @@ var matrix = map[string][]int{
 	// the create forms re-render with the service's message (400); {id} is
 	// sam, who is no staff account (404) and has no membership named by an
 	// empty form (404); an empty sharing-defaults form changes nothing (303).
-	//                                        anon sam  alex riley lee  priya jo   kim  morgan admin
-	"GET /admin/staff":                    {303, 404, 404, 404, 403, 403, 403, 403, 403, 200},
-	"POST /admin/staff":                   {401, 404, 404, 404, 403, 403, 403, 403, 403, 400},
-	"POST /admin/staff/{id}/password":     {401, 404, 404, 404, 403, 403, 403, 403, 403, 404},
-	"POST /admin/staff/{id}/mfa":          {401, 404, 404, 404, 403, 403, 403, 403, 403, 404},
-	"POST /admin/staff/{id}/disable":      {401, 404, 404, 404, 403, 403, 403, 403, 403, 404},
-	"GET /admin/invites":                  {303, 404, 404, 404, 403, 403, 403, 403, 403, 200},
-	"POST /admin/invites":                 {401, 404, 404, 404, 403, 403, 403, 403, 403, 400},
-	"GET /admin/teams":                    {303, 404, 404, 404, 403, 403, 403, 403, 403, 200},
-	"POST /admin/teams":                   {401, 404, 404, 404, 403, 403, 403, 403, 403, 400},
-	"GET /admin/care-teams":               {303, 404, 404, 404, 403, 403, 403, 403, 403, 200},
-	"POST /admin/care-teams/{id}/members": {401, 404, 404, 404, 403, 403, 403, 403, 403, 400},
-	"POST /admin/care-teams/{id}/end":     {401, 404, 404, 404, 403, 403, 403, 403, 403, 404},
-	"GET /admin/settings":                 {303, 404, 404, 404, 403, 403, 403, 403, 403, 200},
-	"POST /admin/settings":                {401, 404, 404, 404, 403, 403, 403, 403, 403, 400},
-	"POST /admin/settings/sharing":        {401, 404, 404, 404, 403, 403, 403, 403, 403, 303},
+	//                                        anon sam  alex riley lee  priya jo   kim  morgan admin casey nia  dana
+	"GET /admin/staff":                    {303, 404, 404, 404, 403, 403, 403, 403, 403, 200, 403, 403, 403},
+	"POST /admin/staff":                   {401, 404, 404, 404, 403, 403, 403, 403, 403, 400, 403, 403, 403},
+	"POST /admin/staff/{id}/password":     {401, 404, 404, 404, 403, 403, 403, 403, 403, 404, 403, 403, 403},
+	"POST /admin/staff/{id}/mfa":          {401, 404, 404, 404, 403, 403, 403, 403, 403, 404, 403, 403, 403},
+	"POST /admin/staff/{id}/disable":      {401, 404, 404, 404, 403, 403, 403, 403, 403, 404, 403, 403, 403},
+	"GET /admin/invites":                  {303, 404, 404, 404, 403, 403, 403, 403, 403, 200, 403, 403, 403},
+	"POST /admin/invites":                 {401, 404, 404, 404, 403, 403, 403, 403, 403, 400, 403, 403, 403},
+	"GET /admin/teams":                    {303, 404, 404, 404, 403, 403, 403, 403, 403, 200, 403, 403, 403},
+	"POST /admin/teams":                   {401, 404, 404, 404, 403, 403, 403, 403, 403, 400, 403, 403, 403},
+	"GET /admin/care-teams":               {303, 404, 404, 404, 403, 403, 403, 403, 403, 200, 403, 403, 403},
+	"POST /admin/care-teams/{id}/members": {401, 404, 404, 404, 403, 403, 403, 403, 403, 400, 403, 403, 403},
+	"POST /admin/care-teams/{id}/end":     {401, 404, 404, 404, 403, 403, 403, 403, 403, 404, 403, 403, 403},
+	"GET /admin/settings":                 {303, 404, 404, 404, 403, 403, 403, 403, 403, 200, 403, 403, 403},
+	"POST /admin/settings":                {401, 404, 404, 404, 403, 403, 403, 403, 403, 400, 403, 403, 403},
+	"POST /admin/settings/sharing":        {401, 404, 404, 404, 403, 403, 403, 403, 403, 303, 403, 403, 403},
 
-	"GET /sw.js":                {200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
-	"GET /manifest.webmanifest": {200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
-	"GET /static/{path...}":     {200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
-	"GET /healthz":              {200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
-	"GET /readyz":               {200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
-	"GET /metrics":              {200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
-	"/":                         {404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /sw.js":                {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
+	"GET /manifest.webmanifest": {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
+	"GET /static/{path...}":     {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
+	"GET /healthz":              {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
+	"GET /readyz":               {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
+	"GET /metrics":              {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
+	"/":                         {404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
 	// The API mount itself; each API route has its own row in internal/api.
-	"/api/v1/": {404, 404, 404, 404, 404, 404, 404, 404, 404, 404}, // no API route at the mount itself
+	"/api/v1/": {404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404}, // no API route at the mount itself
 }
 
 // TestAuthorizationMatrix sends every route of the router as every caller
