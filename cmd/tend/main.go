@@ -37,7 +37,7 @@ Commands:
   setup      set the service's first settings (flags, a file, or questions)
   keys init  create the service key file
   audit      verify: check that no audit event was changed or deleted
-  user       create, reset, reset-mfa: staff accounts
+  user       create, reset, reset-mfa, disable: staff accounts
   invite     make a single-use invite code for a person
   version    print the version
 

@@ -27,6 +27,10 @@ const userUsage = `Usage:
   tend user reset-mfa --email E
                    clear the second factor (lost device) and sign out everywhere;
                    they set up a new one at their next sign-in
+  tend user disable --email E
+                   disable the account and sign out everywhere; refused while
+                   they are still on anyone's care team (reassign their people
+                   on the admin care teams page first)
 
 Every change is written to the audit trail as done by the command line.
 `
@@ -58,7 +62,7 @@ func accounts(ctx context.Context, cfg config.Config, stderr io.Writer) (*store.
 func runUser(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, userUsage)
-		return errors.New("user: say which action (create, reset or reset-mfa)")
+		return errors.New("user: say which action (create, reset, reset-mfa or disable)")
 	}
 	action := args[0]
 	var email, name, role, team string
@@ -73,10 +77,10 @@ func runUser(ctx context.Context, args []string, getenv func(string) string, std
 		}
 	}
 	switch action {
-	case "create", "reset", "reset-mfa":
+	case "create", "reset", "reset-mfa", "disable":
 	default:
 		fmt.Fprint(stderr, userUsage)
-		return fmt.Errorf("user: unknown action %q (create, reset or reset-mfa)", action)
+		return fmt.Errorf("user: unknown action %q (create, reset, reset-mfa or disable)", action)
 	}
 	cfg, rest, err := config.Load("user "+action, args[1:], getenv, stderr, flags)
 	if err != nil {
@@ -125,6 +129,18 @@ func runUser(ctx context.Context, args []string, getenv func(string) string, std
 			return cliError(err)
 		}
 		fmt.Fprintf(stdout, "signed %s out everywhere\none-time password: %s\nGive it to them privately; they choose their own at the next sign-in.\n", a.Email, once)
+		return nil
+	case "disable":
+		a, err := svc.FindStaffByEmail(ctx, tend.System, email)
+		if err != nil {
+			return cliError(err)
+		}
+		// DisableStaff refuses while they still have people (DESIGN.md
+		// "Lifecycle"); its message says what to do first.
+		if err := svc.DisableStaff(ctx, tend.System, a.ID); err != nil {
+			return cliError(err)
+		}
+		fmt.Fprintf(stdout, "disabled %s and signed them out everywhere\n", a.Email)
 		return nil
 	default: // reset-mfa
 		a, err := svc.FindStaffByEmail(ctx, tend.System, email)

@@ -10,7 +10,10 @@ import (
 	"testing"
 
 	"github.com/tendcare/tend"
+	"github.com/tendcare/tend/internal/access"
 	"github.com/tendcare/tend/internal/auth"
+	"github.com/tendcare/tend/internal/careteam"
+	"github.com/tendcare/tend/internal/demo"
 	"github.com/tendcare/tend/internal/store"
 	"github.com/tendcare/tend/internal/testenv"
 )
@@ -127,6 +130,71 @@ func TestUser(t *testing.T) {
 	t.Run("ErrInvalid/NoAction", func(t *testing.T) {
 		if _, err := runOut(t, env, "", "user"); err == nil {
 			t.Fatal("no error")
+		}
+	})
+}
+
+// seedDemoAccounts puts the demo accounts and care teams into the database at dsn,
+// as `serve --demo` would: lee has people, morgan (a lead) has none.
+func seedDemoAccounts(t *testing.T, dsn string) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, dsn, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx, testenv.Discard()); err != nil {
+		t.Fatal(err)
+	}
+	db.SetAuditChain(testenv.AuditChain())
+	clock := tend.SystemClock{}
+	accounts := auth.NewService(store.For[auth.Tx](db), clock, auth.Options{CareTeam: db})
+	careTeam := careteam.NewService(store.For[careteam.Tx](db), access.NewChecker(db), clock)
+	if err := demo.Seed(ctx, demo.Services{Accounts: accounts, CareTeam: careTeam}, "a demo password for tests"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestUserDisable(t *testing.T) {
+	env, dsn := accountsEnv(t)
+	seedDemoAccounts(t, dsn)
+	t.Run("ErrConflict/StillHasPeople", func(t *testing.T) {
+		out, err := runOut(t, env, "", "user", "disable", "--email", "lee@example.org")
+		if err == nil || !strings.Contains(err.Error(), "is still on the care team of 2 people") || !strings.Contains(err.Error(), "Reassign them") {
+			t.Fatalf("err = %v\n%s", err, out)
+		}
+		if _, err := signInWith(t, dsn, "lee@example.org", "a demo password for tests"); err != nil {
+			t.Errorf("a refused disable still locked lee out: %v", err)
+		}
+	})
+	t.Run("OK/NoPeople", func(t *testing.T) {
+		if _, err := signInWith(t, dsn, "morgan@example.org", "a demo password for tests"); err != nil {
+			t.Fatalf("morgan cannot sign in before: %v", err)
+		}
+		out, err := runOut(t, env, "", "user", "disable", "--email", "Morgan@Example.org")
+		if err != nil || !strings.Contains(out, "disabled morgan@example.org") {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		if _, err := signInWith(t, dsn, "morgan@example.org", "a demo password for tests"); err == nil {
+			t.Error("a disabled account still signs in")
+		}
+	})
+	t.Run("ErrConflict/AlreadyDisabled", func(t *testing.T) {
+		_, err := runOut(t, env, "", "user", "disable", "--email", "morgan@example.org")
+		if err == nil || !strings.Contains(err.Error(), "already disabled") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("ErrNotFound/UnknownEmail", func(t *testing.T) {
+		_, err := runOut(t, env, "", "user", "disable", "--email", "nobody@example.org")
+		if err == nil || !strings.Contains(err.Error(), "no staff account for nobody@example.org") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("ErrInvalid/NoEmail", func(t *testing.T) {
+		if _, err := runOut(t, env, "", "user", "disable"); err == nil || !strings.Contains(err.Error(), "--email is required") {
+			t.Fatalf("err = %v", err)
 		}
 	})
 }

@@ -115,6 +115,11 @@ func (h *Handler) wrap(rt route) http.HandlerFunc {
 			if a, err = h.authenticate(r); err == nil && a.Kind == "" {
 				err = tend.Errorf(tend.EUNAUTHORIZED, "Sign in, or send a personal access token as Authorization: Bearer <token>.")
 			}
+			if err == nil && a.Kind == tend.KindSupporter {
+				// A supporter has no API: their one page is /supporter
+				// (young-people.md), and no route here is theirs.
+				err = tend.ErrNotFound
+			}
 			if err != nil {
 				h.fail(w, r, err)
 				return

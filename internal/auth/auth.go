@@ -188,6 +188,8 @@ type Store interface {
 	FindRateLimitCount(ctx context.Context, key string, windowStart time.Time) (int, error)
 	// A person's preferences (preferences.go).
 	PreferencesStore
+	// Supporters' accounts (supporter.go).
+	SupporterStore
 }
 
 // Tx is one unit of work. Every write method is paired with an audit event
@@ -278,6 +280,8 @@ type Tx interface {
 	UpdateRateLimit(ctx context.Context, key string, windowStart time.Time) (int, error)
 	// A person's preferences (preferences.go).
 	PreferencesTx
+	// Supporters' invites and accounts (supporter.go).
+	SupporterTx
 }
 
 // CareTeam tells whether a staff member is on a person's care team. The

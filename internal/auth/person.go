@@ -234,19 +234,28 @@ func (s *Service) Join(ctx context.Context, r JoinRequest, c Client) (Joined, er
 
 // SignInPerson checks a username (any letter case) and password and starts
 // a session. A wrong password and an unknown username give the same
-// EUNAUTHORIZED answer after the same work.
+// EUNAUTHORIZED answer after the same work. Supporters share the username
+// namespace with people (supporter.go) and sign in here too.
 func (s *Service) SignInPerson(ctx context.Context, username, password string, c Client) (string, Session, error) {
 	ident := strings.ToLower(strings.TrimSpace(username))
 	var id tend.ID
 	var hash string
+	kind := tend.KindPerson
 	p, err := s.store.FindPersonAccountByUsername(ctx, ident)
 	switch {
 	case err == nil:
 		id, hash = p.ID, p.PasswordHash
 	case !isNotFound(err):
 		return "", Session{}, err
+	default:
+		if id, hash, err = s.supporterLogin(ctx, ident); err != nil {
+			return "", Session{}, err
+		}
+		if id != "" {
+			kind = tend.KindSupporter
+		}
 	}
-	return s.signIn(ctx, tend.KindPerson, "person", ident, id, hash, password, c, true,
+	return s.signIn(ctx, kind, "person", ident, id, hash, password, c, true,
 		"That username and password do not match an account.")
 }
 
@@ -255,20 +264,16 @@ func (s *Service) SignInPerson(ctx context.Context, username, password string, c
 // person's care team (Options.CareTeam), can issue one; it replaces any
 // earlier unused code. The code is returned once.
 func (s *Service) IssueResetCode(ctx context.Context, actor tend.Actor, personID tend.ID) (string, ResetCode, error) {
-	allowed := isAdmin(actor)
-	if !allowed && actor.Kind == tend.KindStaff && actor.MFA && s.opt.CareTeam != nil {
-		ok, err := s.opt.CareTeam.IsCareTeamMember(ctx, actor.ID, personID)
-		if err != nil {
-			return "", ResetCode{}, err
-		}
-		allowed = ok
+	allowed, err := s.MayIssueResetCode(ctx, actor, personID)
+	if err != nil {
+		return "", ResetCode{}, err
 	}
 	if !allowed {
 		return "", ResetCode{}, tend.ErrNotFound
 	}
 	code := randomCode(12)
 	rc := ResetCode{ID: tend.NewID(), PersonID: personID, CodeHash: sum(code), IssuedBy: actor.ID}
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err = s.store.InTx(ctx, func(tx Tx) error {
 		if _, err := tx.FindPersonAccountByID(ctx, personID); err != nil {
 			return err
 		}

@@ -28,7 +28,7 @@ func (s *Service) startSession(ctx context.Context, tx Tx, kind tend.AccountKind
 	tok := newToken("tses_")
 	now := tx.Now().UTC()
 	idle, abs := StaffIdle, StaffAbsolute
-	if kind == tend.KindPerson {
+	if kind == tend.KindPerson || kind == tend.KindSupporter {
 		idle, abs = s.opt.PersonIdle, s.opt.PersonAbsolute
 	}
 	ss := Session{ID: tend.NewID(), TokenHash: sum(tok), AccountKind: kind, AccountID: id, MFA: mfa, Device: device,
@@ -97,6 +97,12 @@ func (s *Service) Authenticate(ctx context.Context, token string) (tend.Actor, S
 		if p.PINHash != "" && p.AutoLockMinutes > 0 && now.Sub(ss.LastSeenAt) >= time.Duration(p.AutoLockMinutes)*time.Minute {
 			ss.Locked = true
 		}
+	case tend.KindSupporter:
+		if err := s.authenticateSupporter(ctx, ss.AccountID); err != nil {
+			return tend.Actor{}, Session{}, err
+		}
+		idle = s.opt.PersonIdle
+		actor.MFA = true
 	default:
 		return tend.Actor{}, Session{}, errSignedOut
 	}

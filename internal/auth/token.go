@@ -103,6 +103,9 @@ func (s *Service) FindTokens(ctx context.Context, actor tend.Actor) ([]Token, er
 	if actor.ID == "" {
 		return nil, errSignedOut
 	}
+	if actor.Kind != tend.KindPerson && actor.Kind != tend.KindStaff {
+		return nil, tend.ErrNotFound // only people and staff have tokens
+	}
 	return s.store.FindTokens(ctx, actor.ID)
 }
 

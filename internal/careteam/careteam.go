@@ -114,6 +114,8 @@ type Store interface {
 	// FindPersonProfile returns a person's basic record; ENOTFOUND when
 	// there is no such person.
 	FindPersonProfile(ctx context.Context, personID tend.ID) (Profile, error)
+	// A supporter's own record (supporter.go).
+	SupporterStore
 }
 
 // Tx is one unit of work.
@@ -157,4 +159,5 @@ type Tx interface {
 type Checker interface {
 	Check(ctx context.Context, actor tend.Actor, action access.Action, personID tend.ID) error
 	CheckService(ctx context.Context, actor tend.Actor, action access.Action) error
+	CheckTarget(ctx context.Context, actor tend.Actor, action access.Action, personID tend.ID, t access.Target) error
 }

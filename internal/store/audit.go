@@ -6,24 +6,26 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/tendcare/tend"
 	"github.com/tendcare/tend/internal/audit"
 )
 
-// auditState is this process's audit chain: it starts a new chain on its
-// first event, so nodes never contend for one chain head.
+// auditState is this process's audit chain. Its id is fixed when the chain
+// is wired in; its row is created by the first unit of work that writes an
+// event (and again by the next, if that one rolls back), so nodes never
+// contend for one chain head.
 type auditState struct {
 	chain   *audit.Chain
-	mu      sync.Mutex
 	chainID string
 }
 
 // SetAuditChain wires in the chain that seals audit events. Until it is
 // set, AppendAudit fails: nothing is written unaudited.
-func (db *DB) SetAuditChain(c *audit.Chain) { db.audit = &auditState{chain: c} }
+func (db *DB) SetAuditChain(c *audit.Chain) {
+	db.audit = &auditState{chain: c, chainID: string(tend.NewID())}
+}
 
 // AppendAudit adds events to the audit trail inside the unit of work, so an
 // event exists exactly when the change or read it records does.
@@ -35,13 +37,16 @@ func (tx *Tx) AppendAudit(ctx context.Context, events ...tend.AuditEvent) error 
 	if len(events) == 0 {
 		return nil
 	}
-	chainID, err := tx.auditChain(ctx, a)
-	if err != nil {
-		return err
+	// Concurrent first events of this process: the unique id makes the
+	// second insert wait for the first, then do nothing.
+	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO audit_chains (id, node, key_id, seq, head_mac, started_at, updated_at) VALUES ($1, $2, $3, 0, $4, $5, $5)
+		ON CONFLICT (id) DO NOTHING`, a.chainID, a.chain.Node(), a.chain.KeyID(), a.chain.Genesis(a.chainID), tx.now); err != nil {
+		return fmt.Errorf("store: audit: start chain: %w", err)
 	}
+	chainID := a.chainID
 	var seq int64
 	var head []byte
-	err = tx.tx.QueryRowContext(ctx, `SELECT seq, head_mac FROM audit_chains WHERE id = $1`+tx.db.engine.forUpdate(), chainID).Scan(&seq, &head)
+	err := tx.tx.QueryRowContext(ctx, `SELECT seq, head_mac FROM audit_chains WHERE id = $1`+tx.db.engine.forUpdate(), chainID).Scan(&seq, &head)
 	if err != nil {
 		return fmt.Errorf("store: audit: read chain head: %w", err)
 	}
@@ -69,33 +74,6 @@ func (tx *Tx) AppendAudit(ctx context.Context, events ...tend.AuditEvent) error 
 		return fmt.Errorf("store: audit: move head: %w", err)
 	}
 	return nil
-}
-
-// auditChain returns this process's chain id, creating the chain in the
-// current unit of work the first time (so a rolled-back first event leaves
-// no chain behind and the next unit of work creates it again).
-func (tx *Tx) auditChain(ctx context.Context, a *auditState) (string, error) {
-	a.mu.Lock()
-	id := a.chainID
-	a.mu.Unlock()
-	if id != "" {
-		var n int
-		if err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_chains WHERE id = $1`, id).Scan(&n); err != nil {
-			return "", err
-		}
-		if n == 1 {
-			return id, nil
-		}
-	}
-	id = string(tend.NewID())
-	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO audit_chains (id, node, key_id, seq, head_mac, started_at, updated_at) VALUES ($1, $2, $3, 0, $4, $5, $5)`,
-		id, a.chain.Node(), a.chain.KeyID(), a.chain.Genesis(id), tx.now); err != nil {
-		return "", fmt.Errorf("store: audit: start chain: %w", err)
-	}
-	a.mu.Lock()
-	a.chainID = id
-	a.mu.Unlock()
-	return id, nil
 }
 
 // FindAuditChains returns every chain's head, for verification.

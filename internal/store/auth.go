@@ -266,6 +266,13 @@ func (tx *Tx) FindPersonAccountByUsername(ctx context.Context, username string) 
 
 // CreatePersonAccount inserts p; ECONFLICT when the username is taken in any case.
 func (tx *Tx) CreatePersonAccount(ctx context.Context, p *auth.PersonAccount) error {
+	// People and supporters share one namespace of usernames (supporter.go).
+	if taken, err := tx.usernameTaken(ctx, "supporter_accounts", p.Username); err != nil || taken {
+		if err == nil {
+			err = tend.Errorf(tend.ECONFLICT, "That username is taken.")
+		}
+		return err
+	}
 	var lock sql.NullInt64
 	if p.AutoLockMinutes > 0 {
 		lock = sql.NullInt64{Int64: int64(p.AutoLockMinutes), Valid: true}

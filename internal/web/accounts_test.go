@@ -36,6 +36,7 @@ type demoServer struct {
 	accounts *auth.Service
 	careTeam *careteam.Service
 	checker  *access.Checker
+	db       *store.DB
 }
 
 func newDemoServer(t *testing.T) *demoServer {
@@ -83,7 +84,7 @@ func newDemoServerWith(t *testing.T, log *slog.Logger) *demoServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &demoServer{srv: srv, sessions: map[string]*http.Cookie{}, people: map[string]tend.ID{}, accounts: accounts, careTeam: careTeam, checker: checker}
+	d := &demoServer{srv: srv, sessions: map[string]*http.Cookie{}, people: map[string]tend.ID{}, accounts: accounts, careTeam: careTeam, checker: checker, db: db}
 	for _, u := range []string{"sam", "alex", "riley"} {
 		p, err := db.FindPersonAccountByUsername(ctx, u)
 		if err != nil {

@@ -423,7 +423,8 @@ type careTeamRow struct {
 	Username, Team    string
 	Members           []careMemberRow
 	Problem           string
-	StaffID, CareRole string // the add form, kept after a refusal
+	StaffID, CareRole string          // the add form, kept after a refusal
+	ResetCode         *resetCodeShown // a reset code just issued, shown once (recovery.go)
 }
 
 type adminCareTeamsPage struct {

@@ -72,6 +72,23 @@ var matrix = map[string][]int{
 	"GET /me/unlock":                        {303, 303, 303, 303, 404, 404, 404, 404, 404, 404, 404, 404, 404},
 	"POST /me/unlock":                       {401, 303, 303, 303, 404, 404, 404, 404, 404, 404, 404, 404, 404},
 
+	// Supporters (young-people.md). /me/supporters is the signed-in
+	// person's own page (staff: 404). An empty invite form, and an empty
+	// items form, are re-rendered with the problem (400: a supporter must
+	// be given at least one item); {id} is sam, who is nobody's supporter, so
+	// ending it is 404. /supporter is a supporter's home: no page for people
+	// or staff (404). Joining as a supporter is open to all, and an empty
+	// form is re-rendered (400). The supporter as a caller is tested in
+	// supporters_test.go against every route of the router.
+	//                                     anon sam  alex riley lee  priya jo   kim  morgan admin casey nia  dana
+	"GET /me/supporters":             {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/supporters":            {401, 400, 400, 400, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/supporters/{id}/items": {401, 400, 400, 400, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/supporters/{id}/end":   {401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /supporter":                 {303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /supporter/join":            {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
+	"POST /supporter/join":           {400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400},
+
 	"GET /clinic":             {303, 404, 404, 404, 200, 200, 200, 200, 200, 200, 200, 200, 200},
 	"GET /clinic/people/{id}": {303, 404, 404, 404, 200, 200, 200, 404, 200, 403, 200, 404, 404},
 	"GET /admin":              {303, 404, 404, 404, 403, 403, 403, 403, 403, 200, 403, 403, 403},
@@ -102,6 +119,21 @@ var matrix = map[string][]int{
 	"GET /admin/settings":                 {303, 404, 404, 404, 403, 403, 403, 403, 403, 200, 403, 403, 403},
 	"POST /admin/settings":                {401, 404, 404, 404, 403, 403, 403, 403, 403, 400, 403, 403, 403},
 	"POST /admin/settings/sharing":        {401, 404, 404, 404, 403, 403, 403, 403, 403, 303, 403, 403, 403},
+
+	// Account recovery. /reset is a signed-out page: anyone signed in goes
+	// home (303), like /signin. An empty reset form is re-rendered with its
+	// problems (400), whoever sends it. A reset code for sam: auth issues
+	// one to sam's care team (lee, priya, jo, casey: the code shows on sam's
+	// page, 200) and to admins; on the staff view of sam everyone else
+	// without a relationship to sam gets 404, morgan (who may see sam's page
+	// but is on no care team of sam's) gets 404 from auth, and an admin is
+	// refused sam's page itself (403) and uses the admin page instead, which
+	// every other member of staff is refused (403) before sam is looked up.
+	//                                        anon sam  alex riley lee  priya jo   kim  morgan admin casey nia  dana
+	"GET /reset":                          {200, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303},
+	"POST /reset":                         {400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400},
+	"POST /clinic/people/{id}/reset-code": {401, 404, 404, 404, 200, 200, 200, 404, 404, 403, 200, 404, 404},
+	"POST /admin/people/{id}/reset-code":  {401, 404, 404, 404, 403, 403, 403, 403, 403, 200, 403, 403, 403},
 
 	"GET /sw.js":                {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
 	"GET /manifest.webmanifest": {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200},

@@ -42,6 +42,14 @@ var pages = map[string]string{
 	"admin_teams":      "admin/teams.html",
 	"admin_care_teams": "admin/care_teams.html",
 	"admin_settings":   "admin/settings.html",
+
+	// Supporters: the person's page, and the supporter's own pages.
+	"me_supporters":  "me/supporters.html",
+	"supporter_home": "supporter/home.html",
+	"supporter_join": "supporter/join.html",
+
+	// Account recovery.
+	"recovery_reset": "recovery/reset.html",
 }
 
 // Base is the data every page has; page structs embed it.
@@ -188,6 +196,8 @@ func (s *Server) checkMessages() error {
 		ids = append(ids, group...)
 	}
 	ids = append(ids, settingsMessageIDs...)
+	ids = append(ids, supporterMessageIDs...)
+	ids = append(ids, recoveryMessageIDs...)
 	for _, id := range messageIDs {
 		ids = append(ids, id)
 	}

@@ -51,6 +51,15 @@ func (s *Server) routeTable() []route {
 		{"GET /me/unlock", h(s.unlockShow)},
 		{"POST /me/unlock", h(s.unlockCreate)},
 
+		// Supporters.
+		{"GET /me/supporters", h(s.supportersShow)},
+		{"POST /me/supporters", h(s.supporterCreate)},
+		{"POST /me/supporters/{id}/items", h(s.supporterItemsUpdate)},
+		{"POST /me/supporters/{id}/end", h(s.supporterEnd)},
+		{"GET /supporter", h(s.supporterHomeShow)},
+		{"GET /supporter/join", h(s.supporterJoinShow)},
+		{"POST /supporter/join", h(s.supporterJoinCreate)},
+
 		// Staff pages.
 		{"GET /clinic", h(s.clinicShow)},
 		{"GET /clinic/people/{id}", h(s.clinicPersonShow)},
@@ -73,6 +82,12 @@ func (s *Server) routeTable() []route {
 		{"GET /admin/settings", h(s.adminSettingsShow)},
 		{"POST /admin/settings", h(s.adminSettingsUpdate)},
 		{"POST /admin/settings/sharing", h(s.adminSharingDefaultsUpdate)},
+
+		// Account recovery.
+		{"GET /reset", h(s.resetShow)},
+		{"POST /reset", h(s.resetCreate)},
+		{"POST /clinic/people/{id}/reset-code", h(s.clinicPersonResetCode)},
+		{"POST /admin/people/{id}/reset-code", h(s.adminPersonResetCode)},
 
 		// Offline support and static files.
 		{"GET /sw.js", h(s.serviceWorker)},

@@ -95,6 +95,8 @@ func homeFor(a tend.Actor) string {
 	switch {
 	case a.Kind == tend.KindPerson:
 		return "/me"
+	case a.Kind == tend.KindSupporter:
+		return "/supporter"
 	case a.IsStaff(tend.RoleAdmin):
 		return "/admin"
 	case a.Kind == tend.KindStaff:

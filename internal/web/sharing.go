@@ -119,9 +119,14 @@ func (s *Server) sharingUpdate(w http.ResponseWriter, r *http.Request) error {
 
 type personPage struct {
 	Base
+	ID                    tend.ID
 	Username, State, Team string
 	Members               []memberSharing
 	Shared                []areaChoice
+	// MayReset offers the reset-code button (auth decides, recovery.go);
+	// ResetCode is a code just issued, shown once.
+	MayReset  bool
+	ResetCode *resetCodeShown
 }
 
 // clinicPersonShow is a person's page as a staff member sees it. Someone
@@ -135,12 +140,25 @@ func (s *Server) clinicPersonShow(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return tend.ErrNotFound
 	}
-	v, err := s.opt.CareTeam.Person(r.Context(), a, id)
+	page, err := s.clinicPersonPage(r, a, id)
 	if err != nil {
 		return err
 	}
+	return s.render(w, r, http.StatusOK, "clinic_person", page)
+}
+
+// clinicPersonPage loads the person's page for a staff member.
+func (s *Server) clinicPersonPage(r *http.Request, a tend.Actor, id tend.ID) (*personPage, error) {
+	v, err := s.opt.CareTeam.Person(r.Context(), a, id)
+	if err != nil {
+		return nil, err
+	}
+	mayReset, err := s.opt.Accounts.MayIssueResetCode(r.Context(), a, id)
+	if err != nil {
+		return nil, err
+	}
 	p := s.printer()
-	page := &personPage{Base: Base{Title: v.Username}, Username: v.Username, State: p.T("state." + string(v.State)), Team: v.TeamName}
+	page := &personPage{Base: Base{Title: v.Username}, ID: id, Username: v.Username, State: p.T("state." + string(v.State)), Team: v.TeamName, MayReset: mayReset}
 	for _, m := range v.Team {
 		page.Members = append(page.Members, memberSharing{Name: m.StaffName, Role: p.T("role." + string(m.Role))})
 	}
@@ -149,5 +167,5 @@ func (s *Server) clinicPersonShow(w http.ResponseWriter, r *http.Request) error 
 			page.Shared = append(page.Shared, areaChoice{Label: p.T("area." + string(area)), Level: p.T("level." + string(l))})
 		}
 	}
-	return s.render(w, r, http.StatusOK, "clinic_person", page)
+	return page, nil
 }
