@@ -210,15 +210,17 @@ func nullID(id tend.ID) sql.NullString {
 	return sql.NullString{String: string(id), Valid: id != ""}
 }
 
-// FindStaffReads returns staff reads of personID's data (events whose
-// action ends in ".read"), newest first.
+// FindStaffReads returns the looks at personID's data by others: staff
+// reads (events whose action ends in ".read") and their supporters' views,
+// newest first.
 func (db *DB) FindStaffReads(ctx context.Context, personID tend.ID, limit int) ([]tend.AuditEvent, error) {
 	if limit <= 0 {
 		limit = 200
 	}
 	rows, err := db.read.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_events
-		WHERE person_id = $1 AND actor_kind = $2 AND action LIKE $3 ORDER BY at DESC, seq DESC LIMIT $4`,
-		string(personID), string(tend.KindStaff), "%.read", limit)
+		WHERE person_id = $1 AND ((actor_kind = $2 AND action LIKE $3) OR (actor_kind = $4 AND action = $5))
+		ORDER BY at DESC, seq DESC LIMIT $6`,
+		string(personID), string(tend.KindStaff), "%.read", string(tend.KindSupporter), "supporter.viewed", limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: find staff reads: %w", err)
 	}

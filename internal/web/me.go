@@ -127,11 +127,14 @@ func (s *Server) whoLookedShow(w http.ResponseWriter, r *http.Request) error {
 	}
 	page := &whoLookedPage{Base: Base{Title: p.T("who.title"), QuickExit: true}}
 	for _, l := range looks {
-		who := l.StaffName
-		if who == "" {
-			who = p.T("notice.someone")
+		v := lookView{Who: l.StaffName, Role: p.T("staffrole." + l.ActorRole), What: p.T("action." + l.Action), At: l.At.In(loc).Format("2 Jan 2006 15:04")}
+		if l.ActorKind == tend.KindSupporter {
+			v.Who, v.Role = p.T("who.supporter"), p.T("who.supporter_role")
 		}
-		page.Looks = append(page.Looks, lookView{Who: who, Role: p.T("staffrole." + l.ActorRole), What: p.T("action." + l.Action), At: l.At.In(loc).Format("2 Jan 2006 15:04")})
+		if v.Who == "" {
+			v.Who = p.T("notice.someone")
+		}
+		page.Looks = append(page.Looks, v)
 	}
 	for _, si := range signIns {
 		page.SignIns = append(page.SignIns, signInView{At: si.At.In(loc).Format("2 Jan 2006 15:04"), Device: si.Device, Failed: si.Outcome != tend.OutcomeOK})

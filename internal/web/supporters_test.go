@@ -120,6 +120,14 @@ func TestSupporters(t *testing.T) {
 		t.FailNow()
 	}
 
+	t.Run("SamSeesTheSupporterLooked", func(t *testing.T) {
+		d.get(t, "sams-mum", "/supporter")
+		body := d.get(t, "sam", "/me/who-looked").Body.String()
+		if !strings.Contains(body, "Your supporter (who you invited)") || !strings.Contains(body, "what you chose to share with them") {
+			t.Error("sam's who-looked page does not show the supporter's view")
+		}
+	})
+
 	t.Run("HomeShowsExactlyTheChosenItems", func(t *testing.T) {
 		res := d.get(t, "sams-mum", "/supporter")
 		body := res.Body.String()
