@@ -31,6 +31,11 @@ type Settings struct {
 	// (young-people.md). Without it, under-18s are asked to talk to their
 	// care team before joining.
 	YoungConfidentiality string `json:"young_confidentiality,omitempty"`
+	// DutyTeam is the team (of kind duty) that takes follow-up tasks after
+	// discharge or when a person has no active clinician (DESIGN.md
+	// "Lifecycle"; safety-rules.md section 4: every person has a route).
+	// Until it is chosen, the admin home asks for it.
+	DutyTeam tend.ID `json:"duty_team,omitempty"`
 	// Confirmed records, per country, that an admin checked the crisis lines
 	// Tend ships for it (DESIGN.md "Deployment"): until then the help page
 	// shows only the service's own routes for that country.

@@ -585,6 +585,7 @@ type settingsForm struct {
 	OutOfHours, Emergency           string
 	QuickExitURL                    string
 	YoungConfidentiality            string
+	DutyTeam                        string
 	Lines                           []lineForm
 }
 
@@ -595,11 +596,12 @@ type defaultRow struct {
 
 type adminSettingsPage struct {
 	Base
-	Form    settingsForm
-	Fields  []fieldView       // built from Form and Errors by fields
-	Errors  map[string]string // field name -> what is wrong, shown next to it
-	Saved   bool
-	Sharing []defaultRow
+	DutyTeams []teamChoice // the teams of kind duty, for the duty-team select
+	Form      settingsForm
+	Fields    []fieldView       // built from Form and Errors by fields
+	Errors    map[string]string // field name -> what is wrong, shown next to it
+	Saved     bool
+	Sharing   []defaultRow
 	// SharingSaved and SharingProblem are about the sharing defaults form.
 	SharingSaved   bool
 	SharingProblem string
@@ -649,7 +651,7 @@ func hoursForm(h settings.Hours) string {
 func formFromSettings(st settings.Settings) settingsForm {
 	f := settingsForm{Name: st.Name, Country: st.Country, TimeZone: st.TimeZone, Locale: st.Locale, WorkingHours: hoursForm(st.WorkingHours),
 		Holidays: strings.Join(st.Holidays, "\n"), OutOfHours: st.OutOfHours, Emergency: st.Emergency, QuickExitURL: st.QuickExitURL,
-		YoungConfidentiality: st.YoungConfidentiality}
+		YoungConfidentiality: st.YoungConfidentiality, DutyTeam: string(st.DutyTeam)}
 	for _, l := range st.Lines {
 		f.Lines = append(f.Lines, lineForm{Name: l.Name, Call: l.Call, Text: l.Text, Hours: l.Hours})
 	}
@@ -670,6 +672,15 @@ func (s *Server) adminSettingsPage(r *http.Request, a tend.Actor) (*adminSetting
 	}
 	p := s.printer()
 	page := &adminSettingsPage{Base: Base{Title: p.T("admin.settings_title"), p: p}, Form: formFromSettings(st), Errors: map[string]string{}}
+	teams, err := s.opt.Accounts.ListTeams(r.Context(), a)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range teams {
+		if t.Kind == auth.TeamDuty {
+			page.DutyTeams = append(page.DutyTeams, teamChoice{ID: string(t.ID), Name: t.Name})
+		}
+	}
 	for _, role := range careRoles {
 		row := defaultRow{Role: p.T("role." + string(role))}
 		for _, area := range sharedAreas() {
@@ -720,8 +731,8 @@ func (s *Server) adminSettingsUpdate(w http.ResponseWriter, r *http.Request) err
 	page.Form = settingsForm{Name: f.Get("name"), Country: f.Get("country"), TimeZone: strings.TrimSpace(f.Get("time_zone")),
 		Locale: strings.TrimSpace(f.Get("locale")), WorkingHours: f.Get("working_hours"), Holidays: f.Get("holidays"),
 		OutOfHours: f.Get("out_of_hours"), Emergency: f.Get("emergency"), QuickExitURL: f.Get("quick_exit_url"),
-		YoungConfidentiality: strings.TrimSpace(f.Get("young_confidentiality"))}
-	st := settings.Settings{Name: strings.TrimSpace(page.Form.Name), Country: page.Form.Country, TimeZone: page.Form.TimeZone,
+		YoungConfidentiality: strings.TrimSpace(f.Get("young_confidentiality")), DutyTeam: f.Get("duty_team")}
+	st := settings.Settings{DutyTeam: dutyTeamChoice(page.DutyTeams, page.Form.DutyTeam), Name: strings.TrimSpace(page.Form.Name), Country: page.Form.Country, TimeZone: page.Form.TimeZone,
 		Locale: page.Form.Locale, OutOfHours: strings.TrimSpace(page.Form.OutOfHours), Emergency: strings.TrimSpace(page.Form.Emergency),
 		QuickExitURL: page.Form.QuickExitURL, YoungConfidentiality: page.Form.YoungConfidentiality}
 	if h, err := settings.ParseHours(page.Form.WorkingHours); err == nil {
@@ -797,4 +808,18 @@ func (s *Server) adminSharingDefaultsUpdate(w http.ResponseWriter, r *http.Reque
 	}
 	http.Redirect(w, r, "/admin/settings?sharing=1#sharing", http.StatusSeeOther)
 	return nil
+}
+
+// teamChoice is one option of a team select.
+type teamChoice struct{ ID, Name string }
+
+// dutyTeamChoice keeps a chosen duty team only when it is one of the
+// service's duty teams; anything else means none chosen.
+func dutyTeamChoice(teams []teamChoice, id string) tend.ID {
+	for _, t := range teams {
+		if t.ID == id {
+			return tend.ID(id)
+		}
+	}
+	return ""
 }

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -363,4 +364,36 @@ func TestAdminSettings(t *testing.T) {
 		{name: "ErrLeadSharing", who: "morgan@example.org", method: "POST", path: "/admin/settings/sharing",
 			form: url.Values{"default.therapist.journal": {"edit"}}, wantStatus: 403},
 	})
+}
+
+// TestDutyTeamSetting: the admin home asks for the duty or intake team until
+// it is chosen, and the settings form offers only teams of kind duty.
+func TestDutyTeamSetting(t *testing.T) {
+	d := newDemoServer(t)
+	if body := d.get(t, "admin@example.org", "/admin").Body.String(); !strings.Contains(body, "Choose the duty or intake team") {
+		t.Fatal("the admin home does not ask for the duty team")
+	}
+	page := d.get(t, "admin@example.org", "/admin/settings").Body.String()
+	m := regexp.MustCompile(`<option value="([0-9a-f-]{36})"[^>]*>Duty team</option>`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("the settings form does not offer the duty team")
+	}
+	if strings.Contains(page, ">"+demo.TeamRiverside+"</option>") {
+		t.Error("a care team is offered as the duty team")
+	}
+	form := url.Values{}
+	for _, f := range regexp.MustCompile(`<(?:input|textarea) id="[^"]+" name="([^"]+)"(?: value="([^"]*)")?[^>]*>(?:([^<]*)</textarea>)?`).FindAllStringSubmatch(page, -1) {
+		v := f[2]
+		if f[3] != "" {
+			v = f[3]
+		}
+		form.Set(f[1], html.UnescapeString(v))
+	}
+	form.Set("duty_team", m[1])
+	if res := d.post(t, "admin@example.org", "/admin/settings", form); res.Code != 303 {
+		t.Fatalf("saving the duty team: %d\n%s", res.Code, res.Body.String())
+	}
+	if body := d.get(t, "admin@example.org", "/admin").Body.String(); strings.Contains(body, "Choose the duty or intake team") {
+		t.Error("the admin home still asks for the duty team after it was chosen")
+	}
 }

@@ -203,7 +203,8 @@ type awaitingView struct {
 
 type adminHomePage struct {
 	Base
-	Awaiting []awaitingView
+	Awaiting   []awaitingView
+	NoDutyTeam bool // the service has not chosen its duty or intake team
 }
 
 // adminShow is the admin home: what awaits the admin, starting with crisis
@@ -222,6 +223,9 @@ func (s *Server) adminShow(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	page := &adminHomePage{Base: Base{Title: s.printer().T("admin.title")}}
+	if st, _ := s.opt.Settings.Get(); st.DutyTeam == "" {
+		page.NoDutyTeam = true
+	}
 	for _, it := range items {
 		v := awaitingView{Country: it.Country, Name: it.Name, Stale: it.Stale}
 		if !it.ConfirmedAt.IsZero() {
