@@ -110,7 +110,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	svc := wire(cfg, db, v, cache, dir, tend.SystemClock{})
 	var demoPassword string
 	if cfg.Demo {
-		if demoPassword, err = seedDemo(ctx, cfg, getenv, svc); err != nil {
+		if demoPassword, err = seedDemo(ctx, cfg, getenv, svc, cache); err != nil {
 			return err
 		}
 	}
@@ -197,16 +197,25 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 }
 
 // seedDemo creates the demo accounts once and returns their password.
-func seedDemo(ctx context.Context, cfg config.Config, getenv func(string) string, svc services) (string, error) {
+func seedDemo(ctx context.Context, cfg config.Config, getenv func(string) string, svc services, cache *settings.Cache) (string, error) {
 	pw, err := demo.Password(cfg.DataDir, getenv("TEND_DEMO_PASSWORD"))
 	if err != nil {
 		return "", err
 	}
 	err = demo.Seed(ctx, demo.Services{Accounts: svc.accounts, CareTeam: svc.careTeam}, pw)
 	if errors.Is(err, demo.ErrSeeded) {
-		err = nil
+		return pw, nil
 	}
-	return pw, err
+	if err != nil {
+		return "", err
+	}
+	duty, err := demo.SeedDutyTeam(ctx, svc.accounts)
+	if err != nil {
+		return "", err
+	}
+	s, _ := cache.Get()
+	s.DutyTeam = duty
+	return pw, cache.Save(ctx, s)
 }
 
 // prepareDemoFolder creates the data folder and its key file, so the demo

@@ -129,3 +129,16 @@ func Password(dataDir, fromEnv string) (string, error) {
 	}
 	return p, nil
 }
+
+// TeamDuty is the demo service's duty team.
+const TeamDuty = "Riverside duty team"
+
+// SeedDutyTeam creates the demo's duty team and returns its id, for the
+// service settings (every person has a route, safety-rules.md section 4).
+func SeedDutyTeam(ctx context.Context, accounts *auth.Service) (tend.ID, error) {
+	t, err := accounts.CreateTeam(ctx, tend.System, TeamDuty, auth.TeamDuty)
+	if err != nil {
+		return "", fmt.Errorf("demo: duty team: %w", err)
+	}
+	return t.ID, nil
+}
