@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -113,6 +114,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		if demoPassword, err = seedDemo(ctx, cfg, getenv, svc, cache); err != nil {
 			return err
 		}
+		// Seeding hashed a dozen passwords (argon2id, 19 MiB each); hand that
+		// memory back now rather than over the scavenger's next minutes.
+		debug.FreeOSMemory()
 	}
 	apiHandler, err := api.New(api.Options{Logger: log, Accounts: svc.accounts, CareTeam: svc.careTeam, Looks: svc.looks})
 	if err != nil {
