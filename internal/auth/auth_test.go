@@ -658,6 +658,15 @@ func TestPIN(t *testing.T) {
 			t.Error("not locked")
 		}
 	})
+	t.Run("OK/RemovingThePINUnlocks", func(t *testing.T) {
+		// Removed from another device: nothing could unlock this one now.
+		if err := e.svc.SetPIN(ctx, me, "", 0); err != nil {
+			t.Fatal(err)
+		}
+		if _, ss, _ := e.svc.Authenticate(ctx, j.Token); ss.Locked {
+			t.Error("a session stays locked with no PIN to unlock it")
+		}
+	})
 }
 
 func TestRateLimits(t *testing.T) {

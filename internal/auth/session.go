@@ -94,7 +94,12 @@ func (s *Service) Authenticate(ctx context.Context, token string) (tend.Actor, S
 		}
 		idle = s.opt.PersonIdle
 		actor.MFA = true
-		if p.PINHash != "" && p.AutoLockMinutes > 0 && now.Sub(ss.LastSeenAt) >= time.Duration(p.AutoLockMinutes)*time.Minute {
+		switch {
+		case p.PINHash == "":
+			// Without a PIN nothing can unlock the session, so a lock left
+			// from before the PIN was removed no longer holds.
+			ss.Locked = false
+		case p.AutoLockMinutes > 0 && now.Sub(ss.LastSeenAt) >= time.Duration(p.AutoLockMinutes)*time.Minute:
 			ss.Locked = true
 		}
 	case tend.KindSupporter:

@@ -153,6 +153,7 @@ var pruning = []struct {
 	{"sign-ins", `DELETE FROM sign_ins WHERE at <= $1`, 90 * 24 * time.Hour},
 	{"invites", `DELETE FROM invites WHERE redeemed_at IS NULL AND expires_at <= $1`, 30 * 24 * time.Hour},
 	{"reset codes", `DELETE FROM reset_codes WHERE expires_at <= $1`, 30 * 24 * time.Hour},
+	{"supporter invites", `DELETE FROM supporter_invites WHERE redeemed_at IS NULL AND expires_at <= $1`, 30 * 24 * time.Hour},
 }
 
 // PruneExpired deletes expired rows and records the run, in one unit of work.
