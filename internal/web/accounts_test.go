@@ -47,6 +47,13 @@ func newDemoServer(t *testing.T) *demoServer {
 // newDemoServerWith is newDemoServer logging to log.
 func newDemoServerWith(t *testing.T, log *slog.Logger) *demoServer {
 	t.Helper()
+	return newDemoServerIn(t, log, "")
+}
+
+// newDemoServerIn is newDemoServer in the given locale ("" for the
+// service's own).
+func newDemoServerIn(t *testing.T, log *slog.Logger, locale string) *demoServer {
+	t.Helper()
 	ctx := context.Background()
 	db := testenv.Store(t, nil)
 	s, err := demo.Settings()
@@ -76,7 +83,7 @@ func newDemoServerWith(t *testing.T, log *slog.Logger) *demoServer {
 		t.Fatal(err)
 	}
 	srv, err := web.New(web.Options{
-		Logger: log, Demo: true, Settings: cache, Crisis: dir, Catalog: cat,
+		Logger: log, Demo: true, Settings: cache, Crisis: dir, Catalog: cat, Locale: locale,
 		Ready:    func(context.Context) error { return nil },
 		Accounts: accounts, CareTeam: careTeam, Looks: looks, API: apiHandler,
 		Admin: settings.NewAdmin(store.For[settings.Tx](db), checker, cache, dir, clock),

@@ -137,7 +137,11 @@ func (s *Server) whoLookedShow(w http.ResponseWriter, r *http.Request) error {
 		page.Looks = append(page.Looks, v)
 	}
 	for _, si := range signIns {
-		page.SignIns = append(page.SignIns, signInView{At: si.At.In(loc).Format("2 Jan 2006 15:04"), Device: si.Device, Failed: si.Outcome != tend.OutcomeOK})
+		dev := si.Device
+		if dev == "" {
+			dev = p.T("who.unknown_device")
+		}
+		page.SignIns = append(page.SignIns, signInView{At: si.At.In(loc).Format("2 Jan 2006 15:04"), Device: dev, Failed: si.Outcome != tend.OutcomeOK})
 	}
 	return s.render(w, r, http.StatusOK, "me_who_looked", page)
 }

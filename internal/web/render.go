@@ -190,7 +190,7 @@ func (s *Server) checkMessages() error {
 		{"state.referred", "state.accepted", "state.in_treatment", "state.discharged", "state.follow_up", "state.closed"},
 		{"area.diary", "area.safety_plan", "area.questionnaires", "area.toolbox_log", "area.journal", "area.chain_analysis", "area.hope_box", "area.test_area"},
 		{"notice.joined", "notice.ended", "notice.follow_up", "notice.shared", "notice.changed", "notice.someone"},
-		{"level.none", "level.see", "level.edit", "sharing.title", "join.title", "who.supporter", "who.supporter_role", "action.supporter.viewed"},
+		{"level.none", "level.see", "level.edit", "sharing.title", "join.title", "who.supporter", "who.supporter_role", "who.unknown_device", "action.supporter.viewed"},
 		{"signin.title", "mfa.title", "mfa.start_again", "me.title", "who.title", "clinic.title", "admin.title"},
 	} {
 		ids = append(ids, group...)

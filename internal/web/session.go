@@ -108,7 +108,7 @@ func homeFor(a tend.Actor) string {
 // device describes the browser for the person's list of sign-ins, in a
 // few words and nothing more identifying ("Firefox on Android").
 func device(ua string) string {
-	browser := "A browser"
+	browser := "" // unknown: the page says so in its own language
 	for _, b := range []struct{ token, name string }{
 		{"Edg/", "Edge"}, {"OPR/", "Opera"}, {"SamsungBrowser", "Samsung Internet"}, {"Firefox/", "Firefox"},
 		{"Chrome/", "Chrome"}, {"Safari/", "Safari"},
@@ -128,8 +128,11 @@ func device(ua string) string {
 			break
 		}
 	}
-	if system == "" {
+	switch {
+	case system == "":
 		return browser
+	case browser == "":
+		return system
 	}
 	return browser + " / " + system
 }
