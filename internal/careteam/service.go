@@ -163,6 +163,9 @@ func (s *Service) Members(ctx context.Context, actor tend.Actor, personID tend.I
 	if err := s.checker.Check(ctx, actor, access.CareTeamRead, personID); err != nil {
 		return nil, err
 	}
+	if err := s.auditStaffRead(ctx, actor, access.CareTeamRead, personID); err != nil {
+		return nil, err
+	}
 	return s.store.FindCareTeamMembers(ctx, personID)
 }
 

@@ -20,6 +20,9 @@ func (s *Service) TeamMembers(ctx context.Context, actor tend.Actor, personID te
 	if err := s.checker.Check(ctx, actor, access.CareTeamRead, personID); err != nil {
 		return nil, err
 	}
+	if err := s.auditStaffRead(ctx, actor, access.CareTeamRead, personID); err != nil {
+		return nil, err
+	}
 	members, err := s.store.FindCareTeamMembers(ctx, personID)
 	if err != nil {
 		return nil, err
@@ -37,4 +40,17 @@ func (s *Service) TeamMembers(ctx context.Context, actor tend.Actor, personID te
 		out[i] = TeamMember{Member: m, StaffName: names[m.StaffID]}
 	}
 	return out, nil
+}
+
+// auditStaffRead records a staff member's read of something of the
+// person's (DESIGN.md: every staff read is audited and shown to the
+// person). The person's own reads and their supporters' are not staff reads.
+func (s *Service) auditStaffRead(ctx context.Context, actor tend.Actor, action access.Action, personID tend.ID) error {
+	if actor.Kind != tend.KindStaff {
+		return nil
+	}
+	return s.store.InTx(ctx, func(tx Tx) error {
+		return tx.AppendAudit(ctx, tend.AuditEvent{ActorKind: actor.Kind, ActorID: actor.ID, ActorRole: string(actor.Role),
+			Action: string(action), PersonID: personID, Target: "care_team:" + string(personID)})
+	})
 }

@@ -457,3 +457,19 @@ func extraCallers(t *testing.T, db *store.DB, accounts *auth.Service, careTeam *
 		}
 	}
 }
+
+// TestCareTeamReadAudited: a staff member reading sam's care team through
+// the API shows on sam's "who looked" page.
+func TestCareTeamReadAudited(t *testing.T) {
+	d := newDemoServer(t)
+	if res := d.get(t, "lee@example.org", "/api/v1/people/"+string(d.people["sam"])+"/care-team"); res.Code != 200 {
+		t.Fatalf("lee reads sam's care team: %d", res.Code)
+	}
+	body := d.get(t, "sam", "/me/who-looked").Body.String()
+	if !strings.Contains(body, "Lee (clinician)") || !strings.Contains(body, "your care team") {
+		t.Error("the care-team read is not on sam's page")
+	}
+	if body := d.get(t, "alex", "/me/who-looked").Body.String(); strings.Contains(body, "your care team") {
+		t.Error("the read shows on alex's page")
+	}
+}
