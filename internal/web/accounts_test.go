@@ -22,6 +22,7 @@ import (
 	"github.com/tendcare/tend/internal/settings"
 	"github.com/tendcare/tend/internal/store"
 	"github.com/tendcare/tend/internal/testenv"
+	"github.com/tendcare/tend/internal/vault"
 	"github.com/tendcare/tend/internal/web"
 )
 
@@ -37,6 +38,7 @@ type demoServer struct {
 	careTeam *careteam.Service
 	checker  *access.Checker
 	db       *store.DB
+	vault    *vault.Vault // seals free text, as serve's does
 }
 
 func newDemoServer(t *testing.T) *demoServer {
@@ -71,7 +73,12 @@ func newDemoServerIn(t *testing.T, log *slog.Logger, locale string) *demoServer 
 	cat, _ := i18n.New()
 	checker := access.NewChecker(db)
 	clock := tend.SystemClock{}
-	accounts := auth.NewService(store.For[auth.Tx](db), clock, auth.Options{Demo: true, TimeZone: s.TimeZone, Country: s.Country, CareTeam: db})
+	v, err := vault.New(testenv.ServiceKeys, testenv.KeyStore(t, testenv.KeyStoreDSN(t)), clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	accounts := auth.NewService(store.For[auth.Tx](db), clock, auth.Options{Demo: true, TimeZone: s.TimeZone, Country: s.Country, CareTeam: db,
+		Secrets: vault.StaffSecrets{V: v}})
 	careTeam := careteam.NewService(store.For[careteam.Tx](db), checker, clock)
 	if err := demo.Seed(ctx, demo.Services{Accounts: accounts, CareTeam: careTeam}, demoPassword); err != nil {
 		t.Fatal(err)
@@ -91,7 +98,7 @@ func newDemoServerIn(t *testing.T, log *slog.Logger, locale string) *demoServer 
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &demoServer{srv: srv, sessions: map[string]*http.Cookie{}, people: map[string]tend.ID{}, accounts: accounts, careTeam: careTeam, checker: checker, db: db}
+	d := &demoServer{srv: srv, sessions: map[string]*http.Cookie{}, people: map[string]tend.ID{}, accounts: accounts, careTeam: careTeam, checker: checker, db: db, vault: v}
 	for _, u := range []string{"sam", "alex", "riley"} {
 		p, err := db.FindPersonAccountByUsername(ctx, u)
 		if err != nil {
