@@ -126,7 +126,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	srv, err := web.New(web.Options{
 		Logger: log, Demo: cfg.Demo, PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies,
 		MaxBodyBytes: cfg.MaxBodyBytes, Settings: cache, Crisis: dir, Catalog: cat, Registry: reg,
-		Accounts: svc.accounts, CareTeam: svc.careTeam, Looks: svc.looks, Admin: svc.admin, API: apiHandler,
+		Accounts: svc.accounts, CareTeam: svc.careTeam, Looks: svc.looks, Admin: svc.admin, SafetyPlan: svc.plan, API: apiHandler, FollowUp: svc.followUp,
 		Confirmed: func(country string) bool {
 			s, _ := cache.Get()
 			return s.ConfirmedFor(country, dir.Compiled)

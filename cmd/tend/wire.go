@@ -8,6 +8,8 @@ import (
 	"github.com/tendcare/tend/internal/careteam"
 	"github.com/tendcare/tend/internal/config"
 	"github.com/tendcare/tend/internal/crisis"
+	"github.com/tendcare/tend/internal/followup"
+	"github.com/tendcare/tend/internal/safetyplan"
 	"github.com/tendcare/tend/internal/settings"
 	"github.com/tendcare/tend/internal/store"
 	"github.com/tendcare/tend/internal/vault"
@@ -21,6 +23,8 @@ type services struct {
 	careTeam *careteam.Service
 	looks    *audit.Reader
 	admin    *settings.Admin
+	plan     *safetyplan.Service
+	followUp *followup.Service
 }
 
 func wire(cfg config.Config, db *store.DB, v *vault.Vault, cache *settings.Cache, dir *crisis.Directory, clock tend.Clock) services {
@@ -34,5 +38,10 @@ func wire(cfg config.Config, db *store.DB, v *vault.Vault, cache *settings.Cache
 		careTeam: careteam.NewService(store.For[careteam.Tx](db), checker, clock),
 		looks:    audit.NewReader(db, checker),
 		admin:    settings.NewAdmin(store.For[settings.Tx](db), checker, cache, dir, clock),
+		plan:     safetyplan.NewService(store.For[safetyplan.Tx](db), checker, v, clock),
+		followUp: followup.NewService(store.For[followup.Tx](db), checker, v, clock, func() tend.ID {
+			s, _ := cache.Get()
+			return s.DutyTeam
+		}, nil),
 	}
 }

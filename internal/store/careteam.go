@@ -68,9 +68,11 @@ func (db *DB) Relationship(ctx context.Context, actor tend.Actor, personID tend.
 				return rel, err
 			}
 		}
-		// TODO(#4): DutyTaskOpen, once follow-up tasks exist: the caller is on
-		// a team of kind 'duty' and an open task for the person is routed to it.
-		// Until then no duty task is ever open, so the duty team sees nothing.
+		// The duty team reaches a person only while a task routed to it is
+		// open (DESIGN.md "Who sees what").
+		if rel.DutyTaskOpen, err = dutyTaskOpen(ctx, q, personID, actor.ID); err != nil {
+			return rel, err
+		}
 	}
 	return rel, nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/tendcare/tend/internal/crisis"
 	"github.com/tendcare/tend/internal/demo"
 	"github.com/tendcare/tend/internal/i18n"
+	"github.com/tendcare/tend/internal/safetyplan"
 	"github.com/tendcare/tend/internal/settings"
 	"github.com/tendcare/tend/internal/store"
 	"github.com/tendcare/tend/internal/testenv"
@@ -39,6 +40,7 @@ type demoServer struct {
 	checker  *access.Checker
 	db       *store.DB
 	vault    *vault.Vault // seals free text, as serve's does
+	plans    *safetyplan.Service
 }
 
 func newDemoServer(t *testing.T) *demoServer {
@@ -89,16 +91,19 @@ func newDemoServerIn(t *testing.T, log *slog.Logger, locale string) *demoServer 
 	if err != nil {
 		t.Fatal(err)
 	}
+	plans := safetyplan.NewService(store.For[safetyplan.Tx](db), checker, v, clock)
 	srv, err := web.New(web.Options{
 		Logger: log, Demo: true, Settings: cache, Crisis: dir, Catalog: cat, Locale: locale,
 		Ready:    func(context.Context) error { return nil },
 		Accounts: accounts, CareTeam: careTeam, Looks: looks, API: apiHandler,
-		Admin: settings.NewAdmin(store.For[settings.Tx](db), checker, cache, dir, clock),
+		Admin:      settings.NewAdmin(store.For[settings.Tx](db), checker, cache, dir, clock),
+		SafetyPlan: plans,
+		FollowUp:   newFollowUp(db, checker, v, clock, cache),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &demoServer{srv: srv, sessions: map[string]*http.Cookie{}, people: map[string]tend.ID{}, accounts: accounts, careTeam: careTeam, checker: checker, db: db, vault: v}
+	d := &demoServer{srv: srv, sessions: map[string]*http.Cookie{}, people: map[string]tend.ID{}, accounts: accounts, careTeam: careTeam, checker: checker, db: db, vault: v, plans: plans}
 	for _, u := range []string{"sam", "alex", "riley"} {
 		p, err := db.FindPersonAccountByUsername(ctx, u)
 		if err != nil {

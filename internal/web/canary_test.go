@@ -16,6 +16,7 @@ import (
 	"github.com/tendcare/tend/internal/access"
 	"github.com/tendcare/tend/internal/api"
 	"github.com/tendcare/tend/internal/careteam"
+	"github.com/tendcare/tend/internal/safetyplan"
 	"github.com/tendcare/tend/internal/testenv"
 )
 
@@ -129,6 +130,22 @@ func crawler(t *testing.T, leaky bool) (*testenv.Crawler, *demoServer) {
 				return nil
 			},
 			Seen: func(account string) bool { return who == "sam" && account == "lee@example.org" },
+		})
+	}
+	// Each person's safety plan: their therapist sees and edits it by the
+	// service's default (lee for sam and alex, kim for riley), nobody else.
+	therapist := map[string]string{"sam": "lee@example.org", "alex": "lee@example.org", "riley": "kim@example.org"}
+	for _, who := range []string{"sam", "alex", "riley"} {
+		fields = append(fields, testenv.CanaryField{
+			Name: who + ".safety_plan", Owner: who,
+			Plant: func(v string) error {
+				var c safetyplan.Content
+				c.Steps[0] = []string{v}
+				c.MostImportant = v
+				_, err := d.plans.Save(context.Background(), tend.Actor{Kind: tend.KindPerson, ID: d.people[who]}, d.people[who], "", c)
+				return err
+			},
+			Seen: func(account string) bool { return account == therapist[who] },
 		})
 	}
 	accounts := []string{"", "sam", "alex", "riley", "lee@example.org", "priya@example.org", "jo@example.org", "kim@example.org", "morgan@example.org", "admin@example.org",

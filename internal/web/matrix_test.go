@@ -52,6 +52,24 @@ var matrix = map[string][]int{
 	"GET /me/sharing":               {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
 	"POST /me/sharing":              {401, 303, 303, 303, 404, 404, 404, 404, 404, 404, 404, 404, 404},
 
+	// My safety plan (DESIGN.md "Who sees what"; safety-plan.md). /me/plan
+	// pages are the signed-in person's own (staff: 404); an empty form has
+	// no text to save (400). The staff view of sam's plan follows sam's
+	// sharing: lee (therapist) has see-and-edit by the service's default;
+	// priya (prescriber), jo (group facilitator) and casey (every area
+	// revoked) know sam but are not shared the plan (403), as are morgan
+	// (lead, no content) and the admin (no clinical data); kim, nia and dana
+	// (duty team, no open task) have no relationship with sam (404). Lee's
+	// empty save has no text (400) and an empty review names no version (400).
+	//                                              anon sam  alex riley lee  priya jo   kim  morgan admin casey nia  dana
+	"GET /me/plan":                           {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /me/plan/edit":                      {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/plan":                          {401, 400, 400, 400, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /me/plan/history":                   {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /clinic/people/{id}/plan":           {303, 404, 404, 404, 200, 403, 403, 404, 403, 403, 403, 404, 404},
+	"POST /clinic/people/{id}/plan":          {401, 404, 404, 404, 400, 403, 403, 404, 403, 403, 403, 404, 404},
+	"POST /clinic/people/{id}/plan/reviewed": {401, 404, 404, 404, 400, 403, 403, 404, 403, 403, 403, 404, 404},
+
 	// The person's settings: /me pages are the signed-in person's own, so
 	// every person gets their own settings and staff get 404 (there is no
 	// such page for them). Anonymous GETs go to sign in; anonymous POSTs are
@@ -71,6 +89,23 @@ var matrix = map[string][]int{
 	"POST /me/lock":                         {401, 400, 400, 400, 404, 404, 404, 404, 404, 404, 404, 404, 404},
 	"GET /me/unlock":                        {303, 303, 303, 303, 404, 404, 404, 404, 404, 404, 404, 404, 404},
 	"POST /me/unlock":                       {401, 303, 303, 303, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+
+	// Follow-up tasks (safety-rules.md section 4). /me/contact is the
+	// signed-in person's own "Ask my care team to contact me" (staff: 404);
+	// an empty request names no way to be contacted and is re-rendered
+	// (400); reading the first-use notice needs no input (303). The task
+	// inbox is every staff member's own list (admins': always empty); {id}
+	// is sam, who is no task, so the task pages are 404 for everyone signed
+	// in (TestFollowUpTasks checks a real task caller by caller).
+	//                                                 anon sam  alex riley lee  priya jo   kim  morgan admin casey nia  dana
+	"GET /me/contact":                     {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/contact":                    {401, 400, 400, 400, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/contact/notice":             {401, 303, 303, 303, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /me/contact/sent":                {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /clinic/tasks":                   {303, 404, 404, 404, 200, 200, 200, 200, 200, 200, 200, 200, 200},
+	"GET /clinic/tasks/{id}":              {303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /clinic/tasks/{id}/acknowledge": {401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /clinic/tasks/{id}/resolve":     {401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
 
 	// Supporters (young-people.md). /me/supporters is the signed-in
 	// person's own page (staff: 404). An empty invite form, and an empty

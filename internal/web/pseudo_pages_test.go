@@ -27,10 +27,8 @@ func TestPseudoLocaleSignedIn(t *testing.T) {
 		}
 	}
 	data = append(data, "demo set-up") // the device the demo's own joins are recorded with
-	for _, e := range []string{"admin@example.org", "lee@example.org", "priya@example.org", "jo@example.org", "kim@example.org",
-		"morgan@example.org", "casey@example.org", "nia@example.org", "dana@example.org"} {
-		data = append(data, e)
-	}
+	data = append(data, "admin@example.org", "lee@example.org", "priya@example.org", "jo@example.org", "kim@example.org",
+		"morgan@example.org", "casey@example.org", "nia@example.org", "dana@example.org")
 	tags := regexp.MustCompile(`(?s)<script.*?</script>|<style.*?</style>|<textarea.*?</textarea>|<option[^>]*>[^<]*</option>|<code>[^<]*</code>|<[^>]+>`)
 	dates := regexp.MustCompile(`\d{1,2} [A-Z][a-z]{2} \d{4}( \d{2}:\d{2})?`)
 	for _, tt := range []struct{ who, path string }{

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/tendcare/tend"
 	"github.com/tendcare/tend/internal/i18n"
 )
 
@@ -50,6 +51,18 @@ var pages = map[string]string{
 
 	// Account recovery.
 	"recovery_reset": "recovery/reset.html",
+
+	// Follow-up tasks: "Ask my care team to contact me" and the staff inbox.
+	"me_contact":      "me/contact.html",
+	"me_contact_sent": "me/contact_sent.html",
+	"clinic_tasks":    "clinic/tasks.html",
+	"clinic_task":     "clinic/task.html",
+
+	// My safety plan, and a care-team member's view of it.
+	"me_plan":         "me/plan.html",
+	"me_plan_edit":    "me/plan_edit.html",
+	"me_plan_history": "me/plan_history.html",
+	"clinic_plan":     "clinic/plan.html",
 }
 
 // Base is the data every page has; page structs embed it.
@@ -67,7 +80,10 @@ type Base struct {
 	// Discreet shows a neutral name instead of Tend and no page names
 	// (the person's discreet mode, safety-rules.md section 9).
 	Discreet bool
-	p        *i18n.Printer
+	// PersonPage is set for a signed-in person, whose pages all link to
+	// "My safety plan" one tap away (safety-plan.md).
+	PersonPage bool
+	p          *i18n.Printer
 }
 
 // T translates a message id through the page's printer.
@@ -130,6 +146,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	b.Demo = s.opt.Demo
 	b.SignedIn = actorFrom(r).Kind != ""
 	b.Discreet = s.discreetFor(r)
+	b.PersonPage = actorFrom(r).Kind == tend.KindPerson
 	if b.QuickExit {
 		st, _ := s.opt.Settings.Get()
 		b.QuickExitURL = st.QuickExitURL
@@ -198,6 +215,7 @@ func (s *Server) checkMessages() error {
 	ids = append(ids, settingsMessageIDs...)
 	ids = append(ids, supporterMessageIDs...)
 	ids = append(ids, recoveryMessageIDs...)
+	ids = append(ids, followUpMessageIDs...)
 	for _, id := range messageIDs {
 		ids = append(ids, id)
 	}

@@ -40,6 +40,15 @@ func (s *Server) routeTable() []route {
 		{"GET /me/sharing", h(s.sharingShow)},
 		{"POST /me/sharing", h(s.sharingUpdate)},
 
+		// My safety plan, and a care-team member's view of it.
+		{"GET /me/plan", h(s.planShow)},
+		{"GET /me/plan/edit", h(s.planEdit)},
+		{"POST /me/plan", h(s.planSave)},
+		{"GET /me/plan/history", h(s.planHistory)},
+		{"GET /clinic/people/{id}/plan", h(s.clinicPlanShow)},
+		{"POST /clinic/people/{id}/plan", h(s.clinicPlanSave)},
+		{"POST /clinic/people/{id}/plan/reviewed", h(s.clinicPlanReviewed)},
+
 		// The person's settings.
 		{"GET /me/settings", h(s.settingsShow)},
 		{"POST /me/settings/password", h(s.settingsPassword)},
@@ -63,6 +72,16 @@ func (s *Server) routeTable() []route {
 		// Staff pages.
 		{"GET /clinic", h(s.clinicShow)},
 		{"GET /clinic/people/{id}", h(s.clinicPersonShow)},
+
+		// Follow-up tasks (safety-rules.md section 4).
+		{"GET /me/contact", h(s.withFollowUp(s.contactShow))},
+		{"POST /me/contact", h(s.withFollowUp(s.contactCreate))},
+		{"POST /me/contact/notice", h(s.withFollowUp(s.contactNoticeSeen))},
+		{"GET /me/contact/sent", h(s.withFollowUp(s.contactSentShow))},
+		{"GET /clinic/tasks", h(s.withFollowUp(s.tasksShow))},
+		{"GET /clinic/tasks/{id}", h(s.withFollowUp(s.taskShow))},
+		{"POST /clinic/tasks/{id}/acknowledge", h(s.withFollowUp(s.taskAcknowledge))},
+		{"POST /clinic/tasks/{id}/resolve", h(s.withFollowUp(s.taskResolve))},
 
 		// Admin pages.
 		{"GET /admin", h(s.adminShow)},

@@ -14,7 +14,9 @@ import (
 	"github.com/tendcare/tend/internal/auth"
 	"github.com/tendcare/tend/internal/careteam"
 	"github.com/tendcare/tend/internal/crisis"
+	"github.com/tendcare/tend/internal/followup"
 	"github.com/tendcare/tend/internal/i18n"
+	"github.com/tendcare/tend/internal/safetyplan"
 	"github.com/tendcare/tend/internal/settings"
 )
 
@@ -46,6 +48,10 @@ type Options struct {
 	CareTeam *careteam.Service
 	Looks    *audit.Reader
 	Admin    *settings.Admin
+	// FollowUp serves "Ask my care team to contact me" and the task inbox.
+	FollowUp *followup.Service
+	// SafetyPlan keeps "My safety plan".
+	SafetyPlan *safetyplan.Service
 	// API serves /api/v1/ (internal/api), behind the same middleware.
 	API http.Handler
 }

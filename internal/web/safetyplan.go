@@ -1,0 +1,334 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"strings"
+
+	"github.com/tendcare/tend"
+	"github.com/tendcare/tend/internal/crisis"
+	"github.com/tendcare/tend/internal/safetyplan"
+)
+
+// planStepIDs are the message ids of each step's heading and prompt.
+var planStepIDs = [safetyplan.Steps]string{"plan.step1", "plan.step2", "plan.step3", "plan.step4", "plan.step5", "plan.step6"}
+
+type planStep struct {
+	Number  int
+	Heading string
+	Prompt  string
+	Field   string
+	Entries []string
+	Text    string // the entries one a line, for the form
+}
+
+// planContacts is step 5's service part and the default card's help: the
+// service's own lines and hours, its out-of-hours route and emergency
+// wording, and the crisis lines of the person's country.
+type planContacts struct {
+	Hours        string
+	ServiceLines []lineView
+	OutOfHours   string
+	Emergency    []emergencyNumber
+	ServiceEmerg string
+	Lines        []lineView
+	Fallback     string
+}
+
+type planView struct {
+	Exists        bool
+	Version       int
+	MostImportant string
+	Reasons       []string
+	ReasonsText   string
+	Likely        string
+	Steps         []planStep
+	SavedAt       string
+	SavedBy       string
+	ReviewedAt    string
+	ReviewedBy    string
+}
+
+type planPage struct {
+	Base
+	Plan     planView
+	Contacts planContacts
+	Starters []string
+	Merged   bool
+	Saved    bool
+	Problem  string
+	// Staff pages name the person; the person's own pages leave these empty.
+	PersonID tend.ID
+	Username string
+	MayEdit  bool
+	Action   string
+}
+
+type planHistoryPage struct {
+	Base
+	Versions []planView
+}
+
+// planPage loads personID's plan page for actor.
+func (s *Server) planPage(r *http.Request, a tend.Actor, personID tend.ID) (*planPage, error) {
+	p := s.printer()
+	page := &planPage{Base: Base{Title: p.T("plan.title")}, Contacts: s.planContacts(r)}
+	pl, ok, err := s.opt.SafetyPlan.Current(r.Context(), a, personID)
+	if err != nil {
+		return nil, err
+	}
+	page.Plan = s.planViewOf(pl)
+	if !ok {
+		// No plan yet: the service's default card, never an empty plan.
+		page.Starters = []string{p.T("plan.starter1"), p.T("plan.starter2"), p.T("plan.starter3")}
+	}
+	return page, nil
+}
+
+func (s *Server) planViewOf(pl safetyplan.Plan) planView {
+	p := s.printer()
+	v := planView{Exists: pl.Version > 0, Version: pl.Version, MostImportant: pl.MostImportant, Reasons: pl.Reasons,
+		ReasonsText: strings.Join(pl.Reasons, "\n"), Likely: pl.Likely}
+	for i, entries := range pl.Steps {
+		v.Steps = append(v.Steps, planStep{Number: i + 1, Heading: p.T(planStepIDs[i] + ".heading"), Prompt: p.T(planStepIDs[i] + ".prompt"),
+			Field: safetyplan.Sections[i], Entries: entries, Text: strings.Join(entries, "\n")})
+	}
+	if pl.Version > 0 {
+		v.SavedAt = pl.SavedAt.Format("2 January 2006, 15:04")
+		v.SavedBy = p.T("plan.saved_by_you")
+		if pl.SavedByKind == tend.KindStaff {
+			v.SavedBy = pl.SavedByName
+		}
+	}
+	if pl.Review != nil {
+		v.ReviewedAt = pl.Review.ReviewedAt.Format("2 January 2006")
+		v.ReviewedBy = pl.Review.ReviewerName
+	}
+	return v
+}
+
+// planContacts builds step 5's contacts from memory (settings cache and
+// the embedded crisis lines), as the help page does, for the person's
+// country: the help page's remembered choice, else the service's.
+func (s *Server) planContacts(r *http.Request) planContacts {
+	st, _ := s.opt.Settings.Get()
+	code := st.Country
+	if c, err := r.Cookie(cookieCountry); err == nil && sanitizeCountry(c.Value) != "" {
+		code = sanitizeCountry(c.Value)
+	}
+	c := planContacts{}
+	view := s.opt.Crisis.View(code, crisis.Options{Demo: s.opt.Demo, Confirmed: s.opt.Confirmed, Now: s.opt.Clock.Now()})
+	c.Fallback = view.Fallback
+	if view.Emergency != nil {
+		for _, n := range view.Emergency.Numbers() {
+			c.Emergency = append(c.Emergency, emergencyNumber{Number: n, URI: template.URL(crisis.TelURI(n))}) // #nosec G203 -- TelURI emits only tel: and digits.
+		}
+	}
+	if code == st.Country {
+		c.ServiceEmerg = st.Emergency
+		c.OutOfHours = st.OutOfHours
+		c.Hours = s.hoursText(st.WorkingHours)
+		for _, l := range st.Lines {
+			c.ServiceLines = append(c.ServiceLines, lineView{Name: l.Name, Hours: l.Hours, Call: l.Call, Text: l.Text, Own: true,
+				CallURI: template.URL(crisis.TelURI(l.Call)), TextURI: template.URL(crisis.SMSURI(l.Text, ""))}) // #nosec G203 -- tel:/sms: with digits only.
+		}
+	}
+	for _, l := range view.Lines {
+		c.Lines = append(c.Lines, lineView{Name: l.Name, Audience: l.Audience, Hours: l.Hours, Note: l.Note,
+			Call: l.Call, Text: l.Text, Keyword: l.TextKeyword, Checked: l.Checked,
+			CallURI: template.URL(l.CallURI()), TextURI: template.URL(l.TextURI())}) // #nosec G203 -- tel:/sms: built from validated numbers.
+	}
+	return c
+}
+
+// planShow is "My safety plan": the person's plan, or the service's
+// default card when there is none yet.
+func (s *Server) planShow(w http.ResponseWriter, r *http.Request) error {
+	a, err := requireKind(r, tend.KindPerson)
+	if err != nil {
+		return err
+	}
+	page, err := s.planPage(r, a, a.ID)
+	if err != nil {
+		return err
+	}
+	page.QuickExit = true
+	page.Merged = r.URL.Query().Get("merged") == "1"
+	page.Saved = r.URL.Query().Get("saved") == "1"
+	w.Header().Set("Cache-Control", "no-store")
+	return s.render(w, r, http.StatusOK, "me_plan", page)
+}
+
+// planEdit is the form for the person's plan, with the version it is based on.
+func (s *Server) planEdit(w http.ResponseWriter, r *http.Request) error {
+	a, err := requireKind(r, tend.KindPerson)
+	if err != nil {
+		return err
+	}
+	page, err := s.planPage(r, a, a.ID)
+	if err != nil {
+		return err
+	}
+	page.QuickExit = true
+	page.Action = "/me/plan"
+	page.Title = s.printer().T("plan.edit_title")
+	w.Header().Set("Cache-Control", "no-store")
+	return s.render(w, r, http.StatusOK, "me_plan_edit", page)
+}
+
+// planForm reads a plan form: each list one entry a line.
+func planForm(r *http.Request) (string, safetyplan.Content, error) {
+	if err := r.ParseForm(); err != nil {
+		return "", safetyplan.Content{}, tend.Errorf(tend.EINVALID, "The form could not be read.")
+	}
+	lines := func(name string) []string {
+		return strings.Split(strings.ReplaceAll(r.PostForm.Get(name), "\r\n", "\n"), "\n")
+	}
+	var c safetyplan.Content
+	for i := range c.Steps {
+		c.Steps[i] = lines(safetyplan.Sections[i])
+	}
+	c.MostImportant = r.PostForm.Get("most_important")
+	c.Reasons = lines("reasons")
+	c.Likely = r.PostForm.Get("likely")
+	return r.PostForm.Get("version"), c, nil
+}
+
+// planSave saves the person's plan as a new version.
+func (s *Server) planSave(w http.ResponseWriter, r *http.Request) error {
+	a, err := requireKind(r, tend.KindPerson)
+	if err != nil {
+		return err
+	}
+	version, c, err := planForm(r)
+	if err != nil {
+		return err
+	}
+	res, err := s.opt.SafetyPlan.Save(r.Context(), a, a.ID, version, c)
+	if tend.ErrorKind(err) == tend.EINVALID {
+		page, perr := s.planPage(r, a, a.ID)
+		if perr != nil {
+			return perr
+		}
+		page.QuickExit, page.Action, page.Problem = true, "/me/plan", tend.ErrorMessage(err)
+		return s.render(w, r, http.StatusBadRequest, "me_plan_edit", page)
+	}
+	if err != nil {
+		return err
+	}
+	to := "/me/plan?saved=1"
+	if res.Merged {
+		to = "/me/plan?merged=1"
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
+// planHistory lists every version of the person's plan, newest first.
+func (s *Server) planHistory(w http.ResponseWriter, r *http.Request) error {
+	a, err := requireKind(r, tend.KindPerson)
+	if err != nil {
+		return err
+	}
+	versions, err := s.opt.SafetyPlan.Versions(r.Context(), a, a.ID)
+	if err != nil {
+		return err
+	}
+	page := &planHistoryPage{Base: Base{Title: s.printer().T("plan.history_title"), QuickExit: true}}
+	for _, v := range versions {
+		page.Versions = append(page.Versions, s.planViewOf(v))
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	return s.render(w, r, http.StatusOK, "me_plan_history", page)
+}
+
+// clinicPlanShow is a person's plan as a care-team member sees it (read
+// per sharing, audited), with the form when they may edit it.
+func (s *Server) clinicPlanShow(w http.ResponseWriter, r *http.Request) error {
+	a, err := requireKind(r, tend.KindStaff)
+	if err != nil {
+		return err
+	}
+	id, err := tend.ParseID(r.PathValue("id"))
+	if err != nil {
+		return tend.ErrNotFound
+	}
+	page, err := s.clinicPlanPage(r, a, id)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "clinic_plan", page)
+}
+
+func (s *Server) clinicPlanPage(r *http.Request, a tend.Actor, id tend.ID) (*planPage, error) {
+	page, err := s.planPage(r, a, id)
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.opt.CareTeam.Person(r.Context(), a, id)
+	if err != nil {
+		return nil, err
+	}
+	page.PersonID, page.Username, page.Title = id, v.Username, v.Username
+	page.MayEdit = s.opt.SafetyPlan.MayEdit(r.Context(), a, id)
+	page.Action = "/clinic/people/" + string(id) + "/plan"
+	page.Merged = r.URL.Query().Get("merged") == "1"
+	page.Saved = r.URL.Query().Get("saved") == "1"
+	return page, nil
+}
+
+// clinicPlanSave saves a person's plan as a care-team member with
+// see-and-edit on it.
+func (s *Server) clinicPlanSave(w http.ResponseWriter, r *http.Request) error {
+	a, err := requireKind(r, tend.KindStaff)
+	if err != nil {
+		return err
+	}
+	id, err := tend.ParseID(r.PathValue("id"))
+	if err != nil {
+		return tend.ErrNotFound
+	}
+	version, c, err := planForm(r)
+	if err != nil {
+		return err
+	}
+	res, err := s.opt.SafetyPlan.Save(r.Context(), a, id, version, c)
+	if tend.ErrorKind(err) == tend.EINVALID {
+		page, perr := s.clinicPlanPage(r, a, id)
+		if perr != nil {
+			return perr
+		}
+		page.Problem = tend.ErrorMessage(err)
+		return s.render(w, r, http.StatusBadRequest, "clinic_plan", page)
+	}
+	if err != nil {
+		return err
+	}
+	to := "/clinic/people/" + string(id) + "/plan?saved=1"
+	if res.Merged {
+		to = "/clinic/people/" + string(id) + "/plan?merged=1"
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther) // #nosec G710 -- a local path with a parsed id.
+	return nil
+}
+
+// clinicPlanReviewed marks the person's plan reviewed (a separate,
+// audited action).
+func (s *Server) clinicPlanReviewed(w http.ResponseWriter, r *http.Request) error {
+	a, err := requireKind(r, tend.KindStaff)
+	if err != nil {
+		return err
+	}
+	id, err := tend.ParseID(r.PathValue("id"))
+	if err != nil {
+		return tend.ErrNotFound
+	}
+	if err := r.ParseForm(); err != nil {
+		return tend.Errorf(tend.EINVALID, "The form could not be read.")
+	}
+	if _, err := s.opt.SafetyPlan.MarkReviewed(r.Context(), a, id, r.PostForm.Get("version")); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/clinic/people/"+string(id)+"/plan?saved=1", http.StatusSeeOther) // #nosec G710 -- a local path with a parsed id.
+	return nil
+}
