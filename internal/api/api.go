@@ -11,6 +11,9 @@ import (
 	"github.com/tendcare/tend/internal/audit"
 	"github.com/tendcare/tend/internal/auth"
 	"github.com/tendcare/tend/internal/careteam"
+	"github.com/tendcare/tend/internal/followup"
+	"github.com/tendcare/tend/internal/safetyplan"
+	"github.com/tendcare/tend/internal/settings"
 )
 
 // Options are the API's dependencies, passed explicitly.
@@ -19,6 +22,15 @@ type Options struct {
 	Accounts *auth.Service
 	CareTeam *careteam.Service
 	Looks    *audit.Reader
+	// SafetyPlan serves /me/safety-plan and people's plans; FollowUp
+	// contact requests and the task inbox. Routes whose service is nil
+	// answer 404.
+	SafetyPlan *safetyplan.Service
+	FollowUp   *followup.Service
+	// Settings and Clock say when the care team next reads a contact
+	// request (the service's hours); nil Settings leaves it out.
+	Settings *settings.Cache
+	Clock    tend.Clock
 	// Authenticate returns the actor of the request's browser session, or
 	// the zero Actor. Nil means the API reads the tend_session cookie itself
 	// through Accounts.Authenticate.
@@ -59,6 +71,27 @@ var routes = []route{
 	{http.MethodDelete, "/api/v1/me/tokens/{id}", false, (*Handler).tokenDelete},
 	{http.MethodGet, "/api/v1/caseload", false, (*Handler).caseloadList},
 	{http.MethodGet, "/api/v1/people/{id}/care-team", false, (*Handler).personCareTeamList},
+	{http.MethodGet, "/api/v1/me/safety-plan", false, needs(plans, (*Handler).safetyPlanShow)},
+	{http.MethodPut, "/api/v1/me/safety-plan", false, needs(plans, (*Handler).safetyPlanSave)},
+	{http.MethodGet, "/api/v1/me/safety-plan/versions", false, needs(plans, (*Handler).safetyPlanVersions)},
+	{http.MethodGet, "/api/v1/people/{id}/safety-plan", false, needs(plans, (*Handler).personSafetyPlanShow)},
+	{http.MethodPost, "/api/v1/me/contact-requests", false, needs(followUps, (*Handler).contactRequestCreate)},
+	{http.MethodGet, "/api/v1/tasks", false, needs(followUps, (*Handler).taskList)},
+	{http.MethodPost, "/api/v1/tasks/{id}/acknowledge", false, needs(followUps, (*Handler).taskAcknowledge)},
+	{http.MethodPost, "/api/v1/tasks/{id}/resolve", false, needs(followUps, (*Handler).taskResolve)},
+}
+
+func plans(h *Handler) bool     { return h.opt.SafetyPlan != nil }
+func followUps(h *Handler) bool { return h.opt.FollowUp != nil }
+
+// needs makes fn answer 404 when the service it calls was not given.
+func needs(has func(*Handler) bool, fn handlerFunc) handlerFunc {
+	return func(h *Handler, w http.ResponseWriter, r *http.Request, a tend.Actor) error {
+		if !has(h) {
+			return tend.ErrNotFound
+		}
+		return fn(h, w, r, a)
+	}
 }
 
 // Patterns lists the routes the API serves as "METHOD /api/v1/..." net/http

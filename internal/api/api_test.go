@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -36,6 +37,10 @@ func TestAPI(t *testing.T) {
 	_, leeTok := e.token(t, "lee@example.org", 30*24*time.Hour, "profile.read")
 	full, _ := e.token(t, "sam", 30*24*time.Hour, "profile.read", "audit.read_own")
 	e.clock.Advance(2 * time.Minute) // the expired token is now past its expiry
+	// sam has read what happens with a contact request; alex has not.
+	if err := e.followUp.MarkNoticeSeen(ctx, e.actors["sam"], e.ids["sam"]); err != nil {
+		t.Fatal(err)
+	}
 
 	fill := strings.NewReplacer(
 		"{sam}", string(e.ids["sam"]), "{riley}", string(e.ids["riley"]),
@@ -54,7 +59,10 @@ func TestAPI(t *testing.T) {
 		wantStatus      int
 		wantContains    []string
 		wantNotContains []string
-		notInSpec       bool // answers for paths or methods the document does not describe
+		notInSpec       bool           // answers for paths or methods the document does not describe
+		key             string         // an Idempotency-Key header
+		wantCount       map[string]int // how many times the answer holds each string
+		capture         string         // keep the answer's task_id as {capture} for later rows
 	}{
 		// The document itself needs no sign-in.
 		{name: "OpenAPIIsPublic", method: "GET", path: "/api/v1/openapi.json", wantStatus: 200, wantContains: []string{`"openapi": "3.1.0"`, "bearerToken", "sessionCookie"}},
@@ -177,27 +185,152 @@ func TestAPI(t *testing.T) {
 		{name: "ErrNotFound/UnknownToken", who: "sam", method: "DELETE", path: "/api/v1/me/tokens/not-an-id", wantStatus: 404},
 		{name: "ErrUnauthorized/AnonymousRevoke", method: "DELETE", path: "/api/v1/me/tokens/{to-revoke}", wantStatus: 401},
 
+		// The person's safety plan. The demo seeds none; sam shares it with
+		// Lee (therapist, edit), not with Kim (another team).
+		{name: "PlanNoneYet", who: "sam", method: "GET", path: "/api/v1/me/safety-plan", wantStatus: 200,
+			wantContains: []string{`"exists":false`, `"person_id":"{sam}"`}, wantNotContains: []string{`"content"`, `"version"`}},
+		{name: "PlanVersionsNoneYet", who: "sam", method: "GET", path: "/api/v1/me/safety-plan/versions", wantStatus: 200, wantContains: []string{`"versions":[]`}},
+		{name: "SavePlan", who: "sam", method: "PUT", path: "/api/v1/me/safety-plan",
+			body:       `{"based_on":0,"content":{"steps":[["Feeling I can't cope"],["Go for a walk","Music"]],"most_important":"My dog","reasons":["My sister"],"likely":"Likely"}}`,
+			wantStatus: 200, wantContains: []string{`"exists":true`, `"version":1`, `"based_on":0`, `"merged":false`, `"saved_by_kind":"person"`,
+				`"steps":[["Feeling I can't cope"],["Go for a walk","Music"],[],[],[],[]]`, `"most_important":"My dog"`}},
+		{name: "SavePlanAgain", who: "sam", method: "PUT", path: "/api/v1/me/safety-plan",
+			body:       `{"based_on":1,"content":{"steps":[["Feeling I can't cope"],["Go for a walk"]],"most_important":"My dog","reasons":["My sister"],"likely":"Likely"}}`,
+			wantStatus: 200, wantContains: []string{`"version":2`, `"based_on":1`, `"merged":false`}},
+		// Saved from version 1 after version 2 exists: both sides are kept.
+		{name: "SavePlanFromOldVersionMerges", who: "sam", method: "PUT", path: "/api/v1/me/safety-plan",
+			body:       `{"based_on":1,"content":{"steps":[["Feeling I can't cope"],["Go for a walk","Music","Call Ana"]],"most_important":"My dog","reasons":["My sister"],"likely":"Likely"}}`,
+			wantStatus: 200, wantContains: []string{`"version":3`, `"based_on":1`, `"merged":true`, `Call Ana`}},
+		{name: "PlanCurrent", who: "sam", method: "GET", path: "/api/v1/me/safety-plan", wantStatus: 200,
+			wantContains: []string{`"exists":true`, `"version":3`, `"merged":true`, `"most_important":"My dog"`}},
+		{name: "PlanVersions", who: "sam", method: "GET", path: "/api/v1/me/safety-plan/versions", wantStatus: 200,
+			wantCount: map[string]int{`"exists":true`: 3}, wantContains: []string{`{"exists":true,"person_id":"{sam}","version":3`}},
+		{name: "ErrInvalid/PlanUnknownField", who: "sam", method: "PUT", path: "/api/v1/me/safety-plan",
+			body: `{"based_on":3,"content":{"most_important":"x"},"colour":"red"}`, wantStatus: 400, wantContains: []string{`Unknown field \"colour\"`}},
+		{name: "ErrInvalid/PlanUnknownContentField", who: "sam", method: "PUT", path: "/api/v1/me/safety-plan",
+			body: `{"based_on":3,"content":{"most_important":"x","mood":"low"}}`, wantStatus: 400, wantContains: []string{`Unknown field \"mood\"`}},
+		{name: "ErrInvalid/PlanWithoutBasedOn", who: "sam", method: "PUT", path: "/api/v1/me/safety-plan",
+			body: `{"content":{"most_important":"x"}}`, wantStatus: 400, wantContains: []string{"based_on"}},
+		{name: "ErrInvalid/PlanSevenSteps", who: "sam", method: "PUT", path: "/api/v1/me/safety-plan",
+			body: `{"based_on":3,"content":{"steps":[[],[],[],[],[],[],["x"]]}}`, wantStatus: 400, wantContains: []string{"6 steps"}},
+		{name: "ErrInvalid/PlanEmpty", who: "sam", method: "PUT", path: "/api/v1/me/safety-plan", body: `{"based_on":3,"content":{}}`, wantStatus: 400},
+		{name: "ErrInvalid/PlanFutureVersion", who: "sam", method: "PUT", path: "/api/v1/me/safety-plan",
+			body: `{"based_on":9,"content":{"most_important":"x"}}`, wantStatus: 400, wantContains: []string{"does not exist"}},
+		{name: "ErrForbidden/NarrowTokenCannotReadPlan", who: "bearer:{narrow}", method: "GET", path: "/api/v1/me/safety-plan", wantStatus: 403,
+			wantNotContains: []string{"My dog", "exists"}},
+		{name: "ErrForbidden/NarrowTokenCannotReadVersions", who: "bearer:{narrow}", method: "GET", path: "/api/v1/me/safety-plan/versions", wantStatus: 403,
+			wantNotContains: []string{"My dog"}},
+		{name: "ErrForbidden/NarrowTokenCannotSavePlan", who: "bearer:{narrow}", method: "PUT", path: "/api/v1/me/safety-plan",
+			body: `{"based_on":3,"content":{"most_important":"x"}}`, wantStatus: 403},
+		{name: "ErrNotFound/StaffHaveNoOwnPlan", who: "lee@example.org", method: "GET", path: "/api/v1/me/safety-plan", wantStatus: 404},
+		{name: "ErrNotFound/StaffHaveNoOwnVersions", who: "lee@example.org", method: "GET", path: "/api/v1/me/safety-plan/versions", wantStatus: 404},
+		{name: "ErrUnauthorized/AnonymousPlan", method: "GET", path: "/api/v1/me/safety-plan", wantStatus: 401, wantNotContains: []string{"My dog"}},
+		{name: "ErrUnauthorized/AnonymousSavePlan", method: "PUT", path: "/api/v1/me/safety-plan", body: `{"based_on":3,"content":{"most_important":"x"}}`, wantStatus: 401},
+
+		// A person's plan as staff see it, per the person's sharing.
+		{name: "TherapistSeesPlan", who: "lee@example.org", method: "GET", path: "/api/v1/people/{sam}/safety-plan", wantStatus: 200,
+			wantContains: []string{`"exists":true`, `"version":3`, `"most_important":"My dog"`}},
+		{name: "RileyPlanNoneYet", who: "kim@example.org", method: "GET", path: "/api/v1/people/{riley}/safety-plan", wantStatus: 200, wantContains: []string{`"exists":false`}},
+		{name: "ErrNotFound/StrangerClinicianPlan", who: "kim@example.org", method: "GET", path: "/api/v1/people/{sam}/safety-plan", wantStatus: 404,
+			wantNotContains: []string{"My dog", "exists"}},
+		{name: "ErrNotFound/AnotherPersonsPlan", who: "riley", method: "GET", path: "/api/v1/people/{sam}/safety-plan", wantStatus: 404, wantNotContains: []string{"My dog"}},
+		// Policy: admins know who is on a care team but never see clinical data (403, not 404).
+		{name: "ErrForbidden/AdminPlan", who: "admin@example.org", method: "GET", path: "/api/v1/people/{sam}/safety-plan", wantStatus: 403, wantNotContains: []string{"My dog"}},
+		{name: "ErrNotFound/MalformedPlanID", who: "lee@example.org", method: "GET", path: "/api/v1/people/not-an-id/safety-plan", wantStatus: 404},
+		{name: "ErrUnauthorized/AnonymousPersonPlan", method: "GET", path: "/api/v1/people/{sam}/safety-plan", wantStatus: 401},
+
+		// "Ask my care team to contact me".
+		{name: "ContactRequest", who: "sam", method: "POST", path: "/api/v1/me/contact-requests", key: "req-1", capture: "task",
+			body: `{"how":"call","recorded_at":"2026-03-02T08:58:00Z"}`, wantStatus: 201,
+			wantContains: []string{`"route":"care_team"`, `"routed":true`, `"added":true`, `"next_read_at"`}},
+		{name: "ContactRequestRetryAddsNothing", who: "sam", method: "POST", path: "/api/v1/me/contact-requests", key: "req-1",
+			body: `{"how":"call","recorded_at":"2026-03-02T08:58:00Z"}`, wantStatus: 200, wantContains: []string{`"task_id":"{task}"`, `"added":false`}},
+		{name: "ContactRequestSecond", who: "sam", method: "POST", path: "/api/v1/me/contact-requests", key: "req-2",
+			body: `{"how":"text"}`, wantStatus: 201, wantContains: []string{`"task_id":"{task}"`, `"added":true`}},
+		{name: "ErrInvalid/ContactWithoutKey", who: "sam", method: "POST", path: "/api/v1/me/contact-requests", body: `{"how":"call"}`, wantStatus: 400,
+			wantContains: []string{"Idempotency-Key"}},
+		{name: "ErrInvalid/ContactUnknownField", who: "sam", method: "POST", path: "/api/v1/me/contact-requests", key: "req-3",
+			body: `{"how":"call","phone":"07700900123"}`, wantStatus: 400, wantContains: []string{`Unknown field \"phone\"`}},
+		{name: "ErrInvalid/ContactUnknownMethod", who: "sam", method: "POST", path: "/api/v1/me/contact-requests", key: "req-4", body: `{"how":"email"}`, wantStatus: 400},
+		{name: "ErrInvalid/ContactBadRecordedAt", who: "sam", method: "POST", path: "/api/v1/me/contact-requests", key: "req-5",
+			body: `{"how":"call","recorded_at":"yesterday"}`, wantStatus: 400, wantContains: []string{"recorded_at"}},
+		{name: "ErrConflict/ContactBeforeNotice", who: "alex", method: "POST", path: "/api/v1/me/contact-requests", key: "req-1", body: `{"how":"call"}`, wantStatus: 409},
+		{name: "ErrForbidden/NarrowTokenContact", who: "bearer:{narrow}", method: "POST", path: "/api/v1/me/contact-requests", key: "req-6", body: `{"how":"call"}`, wantStatus: 403},
+		{name: "ErrNotFound/StaffContact", who: "lee@example.org", method: "POST", path: "/api/v1/me/contact-requests", key: "req-1", body: `{"how":"call"}`, wantStatus: 404},
+		{name: "ErrUnauthorized/AnonymousContact", method: "POST", path: "/api/v1/me/contact-requests", key: "req-1", body: `{"how":"call"}`, wantStatus: 401},
+
+		// The staff inbox: metadata only. Three calls, two entries.
+		{name: "TherapistInbox", who: "lee@example.org", method: "GET", path: "/api/v1/tasks", wantStatus: 200,
+			wantContains: []string{`"id":"{task}"`, `"username":"sam"`, `"state":"open"`, `"route":"care_team"`, `"recipient":true`,
+				`"kind":"contact_request","how":"call","recorded_at":"2026-03-02T08:58:00Z"`, `"how":"text"`},
+			wantCount: map[string]int{`"kind":"contact_request"`: 2}, wantNotContains: []string{"note"}},
+		{name: "OtherTeamInbox", who: "kim@example.org", method: "GET", path: "/api/v1/tasks", wantStatus: 200,
+			wantContains: []string{`"tasks":[]`}, wantNotContains: []string{"sam"}},
+		{name: "ErrNotFound/PeopleHaveNoInbox", who: "sam", method: "GET", path: "/api/v1/tasks", wantStatus: 404},
+		{name: "ErrUnauthorized/AnonymousInbox", method: "GET", path: "/api/v1/tasks", wantStatus: 401},
+
+		// Acknowledge and resolve.
+		{name: "ErrNotFound/StrangerAcknowledges", who: "kim@example.org", method: "POST", path: "/api/v1/tasks/{task}/acknowledge", wantStatus: 404},
+		{name: "ErrNotFound/PersonAcknowledges", who: "sam", method: "POST", path: "/api/v1/tasks/{task}/acknowledge", wantStatus: 404},
+		{name: "ErrNotFound/UnknownTask", who: "lee@example.org", method: "POST", path: "/api/v1/tasks/not-an-id/acknowledge", wantStatus: 404},
+		{name: "Acknowledge", who: "lee@example.org", method: "POST", path: "/api/v1/tasks/{task}/acknowledge", wantStatus: 204},
+		{name: "ErrConflict/AcknowledgeTwice", who: "lee@example.org", method: "POST", path: "/api/v1/tasks/{task}/acknowledge", wantStatus: 409},
+		{name: "InboxAcknowledged", who: "lee@example.org", method: "GET", path: "/api/v1/tasks", wantStatus: 200,
+			wantContains: []string{`"state":"acknowledged"`, `"acknowledged_at":"2026-03-02T09:02:00Z"`}},
+		{name: "ErrUnauthorized/AnonymousAcknowledge", method: "POST", path: "/api/v1/tasks/{task}/acknowledge", wantStatus: 401},
+		{name: "ErrInvalid/ResolveWithoutNote", who: "lee@example.org", method: "POST", path: "/api/v1/tasks/{task}/resolve", body: `{"note":"  "}`, wantStatus: 400,
+			wantContains: []string{"note"}},
+		{name: "ErrInvalid/ResolveUnknownField", who: "lee@example.org", method: "POST", path: "/api/v1/tasks/{task}/resolve", body: `{"note":"Called","outcome":"ok"}`, wantStatus: 400,
+			wantContains: []string{`Unknown field \"outcome\"`}},
+		{name: "ErrNotFound/StrangerResolves", who: "kim@example.org", method: "POST", path: "/api/v1/tasks/{task}/resolve", body: `{"note":"Called"}`, wantStatus: 404},
+		{name: "Resolve", who: "lee@example.org", method: "POST", path: "/api/v1/tasks/{task}/resolve", body: `{"note":"Called sam, agreed a plan."}`, wantStatus: 204},
+		{name: "ErrConflict/ResolveTwice", who: "lee@example.org", method: "POST", path: "/api/v1/tasks/{task}/resolve", body: `{"note":"Again"}`, wantStatus: 409},
+		{name: "InboxAfterResolve", who: "lee@example.org", method: "GET", path: "/api/v1/tasks", wantStatus: 200,
+			wantContains: []string{`"tasks":[]`}, wantNotContains: []string{"Called sam"}},
+
 		// What the route table does not serve.
 		{name: "ErrNotFound/UnknownPath", who: "sam", method: "GET", path: "/api/v1/diary", wantStatus: 404, notInSpec: true,
 			wantContains: []string{`"type":"about:blank"`, `"title":"Not Found"`, `"status":404`}},
 		{name: "ErrMethodNotAllowed", who: "sam", method: "DELETE", path: "/api/v1/me", wantStatus: 405, notInSpec: true, wantContains: []string{`"status":405`}},
 	}
+	captured := map[string]string{} // {name} -> a task_id from an earlier answer
+	fillAll := func(s string) string {
+		s = fill.Replace(s)
+		for k, v := range captured {
+			s = strings.ReplaceAll(s, "{"+k+"}", v)
+		}
+		return s
+	}
 	succeeded, failed := map[string]bool{}, map[string]bool{}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			who, path, body := fill.Replace(tt.who), fill.Replace(tt.path), fill.Replace(tt.body)
-			req, res := e.do(who, tt.method, path, body)
+			who, path, body := fillAll(tt.who), fillAll(tt.path), fillAll(tt.body)
+			req, res := e.doKey(who, tt.method, path, body, tt.key)
 			got := res.Body.String()
 			if res.Code != tt.wantStatus {
 				t.Fatalf("%s %s as %q = %d, want %d\n%s", tt.method, tt.path, tt.who, res.Code, tt.wantStatus, got)
 			}
+			if tt.capture != "" {
+				var out struct {
+					TaskID string `json:"task_id"`
+				}
+				if err := json.Unmarshal(res.Body.Bytes(), &out); err != nil || out.TaskID == "" {
+					t.Fatalf("no task_id to keep as {%s}: %v\n%s", tt.capture, err, got)
+				}
+				captured[tt.capture] = out.TaskID
+			}
+			for s, n := range tt.wantCount {
+				if c := strings.Count(got, fillAll(s)); c != n {
+					t.Errorf("answer holds %q %d times, want %d\n%s", s, c, n, got)
+				}
+			}
 			for _, s := range tt.wantContains {
-				if s = fill.Replace(s); !strings.Contains(got, s) {
+				if s = fillAll(s); !strings.Contains(got, s) {
 					t.Errorf("answer lacks %q\n%s", s, got)
 				}
 			}
 			for _, s := range tt.wantNotContains {
-				if strings.Contains(got, fill.Replace(s)) {
+				if strings.Contains(got, fillAll(s)) {
 					t.Errorf("answer contains %q\n%s", s, got)
 				}
 			}

@@ -15,9 +15,12 @@ import (
 	"github.com/tendcare/tend/internal/auth"
 	"github.com/tendcare/tend/internal/careteam"
 	"github.com/tendcare/tend/internal/demo"
+	"github.com/tendcare/tend/internal/followup"
+	"github.com/tendcare/tend/internal/safetyplan"
 	"github.com/tendcare/tend/internal/settings"
 	"github.com/tendcare/tend/internal/store"
 	"github.com/tendcare/tend/internal/testenv"
+	"github.com/tendcare/tend/internal/vault"
 )
 
 const demoPassword = "a demo password for tests"
@@ -34,6 +37,8 @@ type env struct {
 	careTeam *careteam.Service
 	checker  *access.Checker
 	looks    *audit.Reader
+	plans    *safetyplan.Service
+	followUp *followup.Service
 	api      *api.Handler
 	sessions map[string]string // who -> session token (the tend_session cookie)
 	actors   map[string]tend.Actor
@@ -62,7 +67,24 @@ func newEnv(t *testing.T) *env {
 	if err := demo.Seed(ctx, demo.Services{Accounts: e.accounts, CareTeam: e.careTeam}, demoPassword); err != nil {
 		t.Fatal(err)
 	}
-	e.api, err = api.New(api.Options{Logger: testenv.Logger(t), Accounts: e.accounts, CareTeam: e.careTeam, Looks: e.looks})
+	v, err := vault.New(testenv.ServiceKeys, testenv.KeyStore(t, testenv.KeyStoreDSN(t)), clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.EnsureRecordsKey(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cache := settings.NewCache(db)
+	if err := cache.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.plans = safetyplan.NewService(store.For[safetyplan.Tx](db), checker, v, clock)
+	e.followUp = followup.NewService(store.For[followup.Tx](db), checker, v, clock, func() tend.ID {
+		st, _ := cache.Get()
+		return st.DutyTeam
+	}, nil)
+	e.api, err = api.New(api.Options{Logger: testenv.Logger(t), Accounts: e.accounts, CareTeam: e.careTeam, Looks: e.looks,
+		SafetyPlan: e.plans, FollowUp: e.followUp, Settings: cache, Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,12 +137,20 @@ func (e *env) memberID(t *testing.T, person, staff string) tend.ID {
 // request is one call: who is "" (anonymous), a demo account (its session
 // cookie) or "bearer:<secret>" (an API token).
 func (e *env) do(who, method, path, body string) (*http.Request, *httptest.ResponseRecorder) {
+	return e.doKey(who, method, path, body, "")
+}
+
+// doKey is do with an Idempotency-Key header when key is not "".
+func (e *env) doKey(who, method, path, body, key string) (*http.Request, *httptest.ResponseRecorder) {
 	var req *http.Request
 	if body != "" {
 		req = httptest.NewRequest(method, path, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 	} else {
 		req = httptest.NewRequest(method, path, nil)
+	}
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
 	}
 	switch {
 	case strings.HasPrefix(who, "bearer:"):

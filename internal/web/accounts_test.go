@@ -87,18 +87,20 @@ func newDemoServerIn(t *testing.T, log *slog.Logger, locale string) *demoServer 
 	}
 	extraCallers(t, db, accounts, careTeam)
 	looks := audit.NewReader(db, checker)
-	apiHandler, err := api.New(api.Options{Logger: log, Accounts: accounts, CareTeam: careTeam, Looks: looks})
+	plans := safetyplan.NewService(store.For[safetyplan.Tx](db), checker, v, clock)
+	followUp := newFollowUp(db, checker, v, clock, cache)
+	apiHandler, err := api.New(api.Options{Logger: log, Accounts: accounts, CareTeam: careTeam, Looks: looks,
+		SafetyPlan: plans, FollowUp: followUp, Settings: cache, Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
-	plans := safetyplan.NewService(store.For[safetyplan.Tx](db), checker, v, clock)
 	srv, err := web.New(web.Options{
 		Logger: log, Demo: true, Settings: cache, Crisis: dir, Catalog: cat, Locale: locale,
 		Ready:    func(context.Context) error { return nil },
 		Accounts: accounts, CareTeam: careTeam, Looks: looks, API: apiHandler,
 		Admin:      settings.NewAdmin(store.For[settings.Tx](db), checker, cache, dir, clock),
 		SafetyPlan: plans,
-		FollowUp:   newFollowUp(db, checker, v, clock, cache),
+		FollowUp:   followUp,
 	})
 	if err != nil {
 		t.Fatal(err)
