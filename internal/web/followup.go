@@ -3,12 +3,10 @@ package web
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"html/template"
 	"net/http"
 	"time"
 
 	"github.com/tendcare/tend"
-	"github.com/tendcare/tend/internal/crisis"
 	"github.com/tendcare/tend/internal/followup"
 )
 
@@ -112,15 +110,11 @@ func (s *Server) contactCreate(w http.ResponseWriter, r *http.Request) error {
 
 type contactSentPage struct {
 	Base
-	Emergency        []emergencyNumber
-	ServiceEmergency string
-	ServiceLines     []lineView
-	Lines            []lineView
-	OutOfHours       string
-	NoRoute          bool
-	Duty             bool
-	NextRead         string
-	How              string
+	helpOptions
+	NoRoute  bool
+	Duty     bool
+	NextRead string
+	How      string
 }
 
 // contactSentShow is the confirmation: help first (danger now, someone to
@@ -138,7 +132,6 @@ func (s *Server) contactSentShow(w http.ResponseWriter, r *http.Request) error {
 	p := s.printer()
 	st, _ := s.opt.Settings.Get()
 	page := &contactSentPage{Base: Base{Title: p.T("contact.sent_title"), QuickExit: true},
-		ServiceEmergency: st.Emergency, OutOfHours: st.OutOfHours,
 		NoRoute: reach.Route == followup.RouteNone, Duty: reach.Route == followup.RouteDuty}
 	if m := followup.ContactMethod(r.URL.Query().Get("how")); m.Valid() {
 		page.How = p.T("contact.how_chosen", p.T("task.contact."+string(m)))
@@ -147,23 +140,10 @@ func (s *Server) contactSentShow(w http.ResponseWriter, r *http.Request) error {
 	if country == "" {
 		country = st.Country
 	}
-	view := s.opt.Crisis.View(country, crisis.Options{Demo: s.opt.Demo, Confirmed: s.opt.Confirmed, Now: s.opt.Clock.Now()})
-	if view.Emergency != nil {
-		for _, n := range view.Emergency.Numbers() {
-			page.Emergency = append(page.Emergency, emergencyNumber{Number: n, URI: template.URL(crisis.TelURI(n))}) // #nosec G203 -- TelURI emits only tel: and digits.
-		}
-	}
-	if country == st.Country {
-		for _, l := range st.Lines {
-			page.ServiceLines = append(page.ServiceLines, lineView{Base: &page.Base, Name: l.Name, Hours: l.Hours, Call: l.Call, Text: l.Text, Own: true,
-				CallURI: template.URL(crisis.TelURI(l.Call)), TextURI: template.URL(crisis.SMSURI(l.Text, ""))}) // #nosec G203 -- tel:/sms: with digits only.
-		}
-	}
-	for _, l := range view.Lines {
-		page.Lines = append(page.Lines, lineView{Base: &page.Base, Name: l.Name, Audience: l.Audience, Hours: l.Hours, Note: l.Note,
-			Call: l.Call, Text: l.Text, Keyword: l.TextKeyword, Checked: l.Checked,
-			CallURI: template.URL(l.CallURI()), TextURI: template.URL(l.TextURI())}) // #nosec G203 -- tel:/sms: built from validated numbers.
-	}
+	page.helpOptions = s.helpOptionsFor(&page.Base, country, false)
+	// The service's own emergency wording and out-of-hours route go with
+	// a request to the service whatever the person's country.
+	page.ServiceEmergency, page.OutOfHours = st.Emergency, st.OutOfHours
 	if !page.NoRoute {
 		page.NextRead = s.nextRead(s.opt.Clock.Now())
 	}

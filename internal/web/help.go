@@ -20,17 +20,59 @@ const (
 
 type helpPage struct {
 	Base
-	CountryCode      string
+	helpOptions
+	CountryCode string
+	Young       bool
+	Countries   []crisis.Choice
+}
+
+// helpOptions are the ways to get help in one country: the emergency
+// number, the service's own routes (only where the service works; in
+// another country they would mislead) and the crisis lines. Every page that
+// offers help builds them here, from memory only (the embedded crisis lines
+// and the settings cache), so they show while the database is down.
+type helpOptions struct {
 	CountryName      string
 	Emergency        []emergencyNumber
 	ServiceEmergency string
-	ServiceLines     []lineView
-	Lines            []lineView
 	OutOfHours       string
 	Hours            string
-	Young            bool
+	ServiceLines     []lineView
+	Lines            []lineView
 	Fallback         string
-	Countries        []crisis.Choice
+}
+
+// helpOptionsFor builds the help options for country code; b, when not
+// nil, lets the lines' templates translate.
+func (s *Server) helpOptionsFor(b *Base, code string, young bool) helpOptions {
+	st, _ := s.opt.Settings.Get()
+	view := s.opt.Crisis.View(code, crisis.Options{Demo: s.opt.Demo, Young: young, Confirmed: s.opt.Confirmed, Now: s.opt.Clock.Now()})
+	h := helpOptions{Fallback: view.Fallback}
+	if view.Country != nil {
+		h.CountryName = view.Country.Name
+	}
+	if view.Emergency != nil {
+		for _, n := range view.Emergency.Numbers() {
+			h.Emergency = append(h.Emergency, emergencyNumber{Number: n, URI: template.URL(crisis.TelURI(n))}) // #nosec G203 -- TelURI emits only tel: and digits.
+		}
+	}
+	if code == st.Country {
+		h.ServiceEmergency, h.OutOfHours, h.Hours = st.Emergency, st.OutOfHours, s.hoursText(st.WorkingHours)
+		for _, l := range st.Lines {
+			h.ServiceLines = append(h.ServiceLines, lineView{
+				Base: b, Name: l.Name, Hours: l.Hours, Call: l.Call, Text: l.Text, Own: true,
+				CallURI: template.URL(crisis.TelURI(l.Call)), TextURI: template.URL(crisis.SMSURI(l.Text, "")), // #nosec G203 -- tel:/sms: with digits only.
+			})
+		}
+	}
+	for _, l := range view.Lines {
+		h.Lines = append(h.Lines, lineView{
+			Base: b, Name: l.Name, Audience: l.Audience, Hours: l.Hours, Note: l.Note,
+			Call: l.Call, Text: l.Text, Keyword: l.TextKeyword, Checked: l.Checked,
+			CallURI: template.URL(l.CallURI()), TextURI: template.URL(l.TextURI()), // #nosec G203 -- tel:/sms: built from validated numbers.
+		})
+	}
+	return h
 }
 
 type emergencyNumber struct {
@@ -75,36 +117,7 @@ func (s *Server) helpShow(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := s.printer()
 	page := &helpPage{Base: Base{Title: p.T("help.title")}, CountryCode: code, Young: young, Countries: s.opt.Crisis.Countries()}
-	view := s.opt.Crisis.View(code, crisis.Options{Demo: s.opt.Demo, Young: young, Confirmed: s.opt.Confirmed, Now: s.opt.Clock.Now()})
-	page.Fallback = view.Fallback
-	if view.Country != nil {
-		page.CountryName = view.Country.Name
-	}
-	if view.Emergency != nil {
-		for _, n := range view.Emergency.Numbers() {
-			page.Emergency = append(page.Emergency, emergencyNumber{Number: n, URI: template.URL(crisis.TelURI(n))}) // #nosec G203 -- TelURI emits only tel: and digits.
-		}
-	}
-	// The service's own routes apply where the service works; in another
-	// country they would mislead.
-	if code == st.Country {
-		page.ServiceEmergency = st.Emergency
-		page.OutOfHours = st.OutOfHours
-		page.Hours = s.hoursText(st.WorkingHours)
-		for _, l := range st.Lines {
-			page.ServiceLines = append(page.ServiceLines, lineView{
-				Base: &page.Base, Name: l.Name, Hours: l.Hours, Call: l.Call, Text: l.Text, Own: true,
-				CallURI: template.URL(crisis.TelURI(l.Call)), TextURI: template.URL(crisis.SMSURI(l.Text, "")), // #nosec G203 -- tel:/sms: with digits only.
-			})
-		}
-	}
-	for _, l := range view.Lines {
-		page.Lines = append(page.Lines, lineView{
-			Base: &page.Base, Name: l.Name, Audience: l.Audience, Hours: l.Hours, Note: l.Note,
-			Call: l.Call, Text: l.Text, Keyword: l.TextKeyword, Checked: l.Checked,
-			CallURI: template.URL(l.CallURI()), TextURI: template.URL(l.TextURI()), // #nosec G203 -- tel:/sms: built from validated numbers.
-		})
-	}
+	page.helpOptions = s.helpOptionsFor(&page.Base, code, young)
 	// Not personal, so it may be kept; the service worker refreshes its copy
 	// on every visit and the browser revalidates.
 	w.Header().Set("Cache-Control", "no-cache")

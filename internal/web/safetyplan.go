@@ -1,12 +1,10 @@
 package web
 
 import (
-	"html/template"
 	"net/http"
 	"strings"
 
 	"github.com/tendcare/tend"
-	"github.com/tendcare/tend/internal/crisis"
 	"github.com/tendcare/tend/internal/safetyplan"
 )
 
@@ -20,19 +18,6 @@ type planStep struct {
 	Field   string
 	Entries []string
 	Text    string // the entries one a line, for the form
-}
-
-// planContacts is step 5's service part and the default card's help: the
-// service's own lines and hours, its out-of-hours route and emergency
-// wording, and the crisis lines of the person's country.
-type planContacts struct {
-	Hours        string
-	ServiceLines []lineView
-	OutOfHours   string
-	Emergency    []emergencyNumber
-	ServiceEmerg string
-	Lines        []lineView
-	Fallback     string
 }
 
 type planView struct {
@@ -52,7 +37,7 @@ type planView struct {
 type planPage struct {
 	Base
 	Plan     planView
-	Contacts planContacts
+	Contacts helpOptions
 	Starters []string
 	Merged   bool
 	Saved    bool
@@ -110,35 +95,13 @@ func (s *Server) planViewOf(pl safetyplan.Plan) planView {
 // planContacts builds step 5's contacts from memory (settings cache and
 // the embedded crisis lines), as the help page does, for the person's
 // country: the help page's remembered choice, else the service's.
-func (s *Server) planContacts(r *http.Request) planContacts {
+func (s *Server) planContacts(r *http.Request) helpOptions {
 	st, _ := s.opt.Settings.Get()
 	code := st.Country
 	if c, err := r.Cookie(cookieCountry); err == nil && sanitizeCountry(c.Value) != "" {
 		code = sanitizeCountry(c.Value)
 	}
-	c := planContacts{}
-	view := s.opt.Crisis.View(code, crisis.Options{Demo: s.opt.Demo, Confirmed: s.opt.Confirmed, Now: s.opt.Clock.Now()})
-	c.Fallback = view.Fallback
-	if view.Emergency != nil {
-		for _, n := range view.Emergency.Numbers() {
-			c.Emergency = append(c.Emergency, emergencyNumber{Number: n, URI: template.URL(crisis.TelURI(n))}) // #nosec G203 -- TelURI emits only tel: and digits.
-		}
-	}
-	if code == st.Country {
-		c.ServiceEmerg = st.Emergency
-		c.OutOfHours = st.OutOfHours
-		c.Hours = s.hoursText(st.WorkingHours)
-		for _, l := range st.Lines {
-			c.ServiceLines = append(c.ServiceLines, lineView{Name: l.Name, Hours: l.Hours, Call: l.Call, Text: l.Text, Own: true,
-				CallURI: template.URL(crisis.TelURI(l.Call)), TextURI: template.URL(crisis.SMSURI(l.Text, ""))}) // #nosec G203 -- tel:/sms: with digits only.
-		}
-	}
-	for _, l := range view.Lines {
-		c.Lines = append(c.Lines, lineView{Name: l.Name, Audience: l.Audience, Hours: l.Hours, Note: l.Note,
-			Call: l.Call, Text: l.Text, Keyword: l.TextKeyword, Checked: l.Checked,
-			CallURI: template.URL(l.CallURI()), TextURI: template.URL(l.TextURI())}) // #nosec G203 -- tel:/sms: built from validated numbers.
-	}
-	return c
+	return s.helpOptionsFor(nil, code, false)
 }
 
 // planShow is "My safety plan": the person's plan, or the service's
