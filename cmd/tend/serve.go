@@ -25,6 +25,7 @@ import (
 	"github.com/tendcare/tend/internal/jobs"
 	"github.com/tendcare/tend/internal/keys"
 	"github.com/tendcare/tend/internal/settings"
+	"github.com/tendcare/tend/internal/skills"
 	"github.com/tendcare/tend/internal/store"
 	"github.com/tendcare/tend/internal/vault"
 	"github.com/tendcare/tend/internal/web"
@@ -118,7 +119,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		// memory back now rather than over the scavenger's next minutes.
 		debug.FreeOSMemory()
 	}
-	apiHandler, err := api.New(api.Options{Logger: log, Accounts: svc.accounts, CareTeam: svc.careTeam, Looks: svc.looks, SafetyPlan: svc.plan, FollowUp: svc.followUp, Settings: cache, Clock: tend.SystemClock{}})
+	apiHandler, err := api.New(api.Options{Logger: log, Accounts: svc.accounts, CareTeam: svc.careTeam, Looks: svc.looks, SafetyPlan: svc.plan, FollowUp: svc.followUp, Settings: cache, Clock: tend.SystemClock{},
+		Toolbox: svc.toolbox, Journal: svc.journal, HopeBox: svc.hopeBox,
+		Skills: svc.skills, SkillTexts: func() skills.Texts {
+			st, _ := cache.Get()
+			return cat.Printer(st.Locale)
+		}})
 	if err != nil {
 		return err
 	}
@@ -126,7 +132,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	srv, err := web.New(web.Options{
 		Logger: log, Demo: cfg.Demo, PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies,
 		MaxBodyBytes: cfg.MaxBodyBytes, Settings: cache, Crisis: dir, Catalog: cat, Registry: reg,
-		Accounts: svc.accounts, CareTeam: svc.careTeam, Looks: svc.looks, Admin: svc.admin, SafetyPlan: svc.plan, API: apiHandler, FollowUp: svc.followUp,
+		Accounts: svc.accounts, CareTeam: svc.careTeam, Looks: svc.looks, Admin: svc.admin, SafetyPlan: svc.plan, Journal: svc.journal, HopeBox: svc.hopeBox, API: apiHandler, FollowUp: svc.followUp,
+		Toolbox: svc.toolbox, Skills: svc.skills,
 		Confirmed: func(country string) bool {
 			s, _ := cache.Get()
 			return s.ConfirmedFor(country, dir.Compiled)
@@ -206,7 +213,8 @@ func seedDemo(ctx context.Context, cfg config.Config, getenv func(string) string
 	if err != nil {
 		return "", err
 	}
-	err = demo.Seed(ctx, demo.Services{Accounts: svc.accounts, CareTeam: svc.careTeam}, pw)
+	err = demo.Seed(ctx, demo.Services{Accounts: svc.accounts, CareTeam: svc.careTeam, Toolbox: svc.toolbox, Skills: svc.skills,
+		Journal: svc.journal, HopeBox: svc.hopeBox}, pw)
 	if errors.Is(err, demo.ErrSeeded) {
 		return pw, nil
 	}

@@ -9,9 +9,13 @@ import (
 	"github.com/tendcare/tend/internal/config"
 	"github.com/tendcare/tend/internal/crisis"
 	"github.com/tendcare/tend/internal/followup"
+	"github.com/tendcare/tend/internal/hopebox"
+	"github.com/tendcare/tend/internal/journal"
 	"github.com/tendcare/tend/internal/safetyplan"
 	"github.com/tendcare/tend/internal/settings"
+	"github.com/tendcare/tend/internal/skills"
 	"github.com/tendcare/tend/internal/store"
+	"github.com/tendcare/tend/internal/toolbox"
 	"github.com/tendcare/tend/internal/vault"
 )
 
@@ -25,6 +29,10 @@ type services struct {
 	admin    *settings.Admin
 	plan     *safetyplan.Service
 	followUp *followup.Service
+	skills   *skills.Service
+	journal  *journal.Service
+	hopeBox  *hopebox.Service
+	toolbox  *toolbox.Service
 }
 
 func wire(cfg config.Config, db *store.DB, v *vault.Vault, cache *settings.Cache, dir *crisis.Directory, clock tend.Clock) services {
@@ -39,9 +47,10 @@ func wire(cfg config.Config, db *store.DB, v *vault.Vault, cache *settings.Cache
 		looks:    audit.NewReader(db, checker),
 		admin:    settings.NewAdmin(store.For[settings.Tx](db), checker, cache, dir, clock),
 		plan:     safetyplan.NewService(store.For[safetyplan.Tx](db), checker, v, clock),
-		followUp: followup.NewService(store.For[followup.Tx](db), checker, v, clock, func() tend.ID {
-			s, _ := cache.Get()
-			return s.DutyTeam
-		}, nil),
+		skills:   skills.NewService(store.For[skills.Tx](db), checker, v, clock),
+		journal:  journal.NewService(store.For[journal.Tx](db), checker, v, clock),
+		hopeBox:  hopebox.NewService(store.For[hopebox.Tx](db), checker, v, clock),
+		toolbox:  toolbox.NewService(store.For[toolbox.Tx](db), checker, v, clock),
+		followUp: followup.NewService(store.For[followup.Tx](db), checker, v, clock, cache.FollowUp, nil),
 	}
 }

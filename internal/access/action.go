@@ -51,6 +51,9 @@ const (
 	SharingManage        Action = "sharing.manage"
 	AuditReadOwn         Action = "audit.read_own" // "who has looked at my information"
 	ReportRead           Action = "report.read"    // aggregate reports for a team
+	// SafetyPromptsManage sets what a safety prompt does for one person
+	// (safety-rules.md section 4: "per person by their clinician").
+	SafetyPromptsManage Action = "safety_prompts.manage"
 )
 
 // Administration actions: about the service, never about a person's data.
@@ -67,7 +70,7 @@ var Actions = []Action{
 	HopeBoxRead, HopeBoxWrite, TestAreaRead, TestAreaWrite,
 	TaskMetaRead, TaskDetailRead, HomeworkRead, HomeworkWrite, MedicationRead, MedicationWrite,
 	GroupAttendanceRead, GroupAttendanceWrite, EpisodeRead, EpisodeWrite, NoteRead, NoteWrite,
-	ProfileRead, CareTeamRead, CareTeamManage, SharingManage, AuditReadOwn, ReportRead,
+	ProfileRead, CareTeamRead, CareTeamManage, SharingManage, AuditReadOwn, ReportRead, SafetyPromptsManage,
 	StaffManage, InviteManage, SettingsManage,
 }
 

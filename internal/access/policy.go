@@ -131,6 +131,12 @@ var Policy = []Rule{
 	{CallerLead, TaskDetailRead, Always, Deny, "a lead sees task metadata only, no content"},
 	{CallerDuty, TaskDetailRead, Always, Deny, "the duty team gets the trigger kind and time; content only where shared, and nothing is shared with it"},
 
+	// What a safety prompt does for one person: set by their clinicians,
+	// shown to the person (through TaskMetaRead), never by the person.
+	{CallerTherapist, SafetyPromptsManage, Always, Allow, "the therapist sets the person's safety prompts"},
+	{CallerCareCoordinator, SafetyPromptsManage, Always, Allow, "the care coordinator sets the person's safety prompts"},
+	{CallerSelf, SafetyPromptsManage, Always, Deny, "the person's clinician sets safety prompts with them; the person sees every change"},
+
 	// Homework: the assigning clinician and the therapist.
 	{CallerSelf, HomeworkRead, Always, Allow, "the person sees everything about themselves"},
 	{CallerSelf, HomeworkWrite, Always, Allow, "the person does and records their homework"},

@@ -113,6 +113,7 @@ var matrix = []struct {
 	{"sam", access.AuditReadOwn, access.Target{}, allow},
 	{"sam", access.ReportRead, access.Target{}, forbidden},
 	{"sam", access.StaffManage, access.Target{}, forbidden},
+	{"sam", access.SafetyPromptsManage, access.Target{}, forbidden},
 
 	// Another person: Sam's record does not exist for them.
 	{"another person", access.DiaryRead, access.Target{}, notFound},
@@ -152,6 +153,7 @@ var matrix = []struct {
 	{"therapist", access.AuditReadOwn, access.Target{}, forbidden},
 	{"therapist", access.ReportRead, access.Target{}, forbidden},
 	{"therapist", access.StaffManage, access.Target{}, forbidden},
+	{"therapist", access.SafetyPromptsManage, access.Target{}, allow},
 
 	// Prescriber, no grants.
 	{"prescriber", access.DiaryRead, access.Target{}, forbidden},
@@ -165,6 +167,7 @@ var matrix = []struct {
 	{"prescriber", access.HomeworkRead, access.Target{AssignedBy: "priya"}, allow},
 	{"prescriber", access.EpisodeRead, access.Target{}, allow},
 	{"prescriber", access.GroupAttendanceRead, access.Target{}, forbidden},
+	{"prescriber", access.SafetyPromptsManage, access.Target{}, forbidden},
 
 	// Group facilitator, toolbox log shared.
 	{"group facilitator", access.ToolboxLogRead, access.Target{}, allow},
@@ -187,6 +190,7 @@ var matrix = []struct {
 	{"coordinator without grants", access.MedicationRead, access.Target{}, allow},
 	{"coordinator without grants", access.MedicationWrite, access.Target{}, forbidden},
 	{"coordinator without grants", access.NoteRead, access.Target{}, allow},
+	{"coordinator without grants", access.SafetyPromptsManage, access.Target{}, allow},
 	{"coordinator with diary see", access.DiaryRead, access.Target{}, allow},
 	{"coordinator with diary see", access.DiaryWrite, access.Target{}, forbidden},
 	{"coordinator with diary see", access.TaskDetailRead, access.Target{Area: access.AreaDiary}, allow},
@@ -207,6 +211,7 @@ var matrix = []struct {
 	{"follow-up therapist", access.SafetyPlanRead, access.Target{}, forbidden},
 	{"follow-up therapist", access.NoteRead, access.Target{}, forbidden},
 	{"follow-up therapist", access.TaskMetaRead, access.Target{}, forbidden},
+	{"follow-up therapist", access.SafetyPromptsManage, access.Target{}, forbidden},
 
 	// Supporter: only the items Sam gave.
 	{"supporter", access.SafetyPlanRead, access.Target{Item: access.ItemSteps3to5}, allow},
@@ -229,6 +234,7 @@ var matrix = []struct {
 	{"duty, task open", access.TaskDetailRead, access.Target{Area: access.AreaDiary}, forbidden},
 	{"duty, task open", access.DiaryRead, access.Target{}, forbidden},
 	{"duty, task open", access.NoteRead, access.Target{}, forbidden},
+	{"duty, task open", access.SafetyPromptsManage, access.Target{}, forbidden},
 	{"duty, no task", access.SafetyPlanRead, access.Target{}, notFound},
 	{"duty, no task", access.TaskMetaRead, access.Target{}, notFound},
 
@@ -236,6 +242,7 @@ var matrix = []struct {
 	{"clinician not on the team", access.DiaryRead, access.Target{}, notFound},
 	{"clinician not on the team", access.ProfileRead, access.Target{}, notFound},
 	{"clinician not on the team", access.NoteRead, access.Target{}, notFound},
+	{"clinician not on the team", access.SafetyPromptsManage, access.Target{}, notFound},
 	{"clinician not on the team", access.CareTeamManage, access.Target{}, notFound},
 
 	// Leads.

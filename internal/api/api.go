@@ -12,8 +12,12 @@ import (
 	"github.com/tendcare/tend/internal/auth"
 	"github.com/tendcare/tend/internal/careteam"
 	"github.com/tendcare/tend/internal/followup"
+	"github.com/tendcare/tend/internal/hopebox"
+	"github.com/tendcare/tend/internal/journal"
 	"github.com/tendcare/tend/internal/safetyplan"
 	"github.com/tendcare/tend/internal/settings"
+	"github.com/tendcare/tend/internal/skills"
+	"github.com/tendcare/tend/internal/toolbox"
 )
 
 // Options are the API's dependencies, passed explicitly.
@@ -27,6 +31,16 @@ type Options struct {
 	// answer 404.
 	SafetyPlan *safetyplan.Service
 	FollowUp   *followup.Service
+	// Toolbox serves the person's coping toolbox and its log.
+	Toolbox *toolbox.Service
+	// Skills serves the skills library and the person's homework, with
+	// SkillTexts wording the library in the service's language. Without
+	// both, those routes answer 404.
+	Skills     *skills.Service
+	SkillTexts func() skills.Texts
+	// Journal serves the person's journal; HopeBox their hope box.
+	Journal *journal.Service
+	HopeBox *hopebox.Service
 	// Settings and Clock say when the care team next reads a contact
 	// request (the service's hours); nil Settings leaves it out.
 	Settings *settings.Cache
@@ -76,13 +90,29 @@ var routes = []route{
 	{http.MethodGet, "/api/v1/me/safety-plan/versions", false, needs(plans, (*Handler).safetyPlanVersions)},
 	{http.MethodGet, "/api/v1/people/{id}/safety-plan", false, needs(plans, (*Handler).personSafetyPlanShow)},
 	{http.MethodPost, "/api/v1/me/contact-requests", false, needs(followUps, (*Handler).contactRequestCreate)},
+	{http.MethodPost, "/api/v1/me/contact-requests/notice", false, needs(followUps, (*Handler).contactNoticeRead)},
+	{http.MethodGet, "/api/v1/me/safety-prompts", false, needs(followUps, (*Handler).safetyPromptList)},
 	{http.MethodGet, "/api/v1/tasks", false, needs(followUps, (*Handler).taskList)},
 	{http.MethodPost, "/api/v1/tasks/{id}/acknowledge", false, needs(followUps, (*Handler).taskAcknowledge)},
 	{http.MethodPost, "/api/v1/tasks/{id}/resolve", false, needs(followUps, (*Handler).taskResolve)},
+	{http.MethodGet, "/api/v1/me/toolbox/activities", false, needs(toolboxes, (*Handler).toolboxActivityList)},
+	{http.MethodGet, "/api/v1/me/toolbox/uses", false, needs(toolboxes, (*Handler).toolboxUseList)},
+	{http.MethodPost, "/api/v1/me/toolbox/uses", false, needs(toolboxes, (*Handler).toolboxUseCreate)},
+	{http.MethodGet, "/api/v1/skills", false, needs(skillsOn, (*Handler).skillList)},
+	{http.MethodGet, "/api/v1/me/homework", false, needs(skillsOn, (*Handler).homeworkList)},
+	{http.MethodPost, "/api/v1/me/homework/{id}/practice", false, needs(skillsOn, (*Handler).homeworkPracticeCreate)},
+	{http.MethodGet, "/api/v1/me/journal", false, needs(journals, (*Handler).journalList)},
+	{http.MethodPost, "/api/v1/me/journal", false, needs(journals, (*Handler).journalCreate)},
+	{http.MethodGet, "/api/v1/me/journal/{id}", false, needs(journals, (*Handler).journalShow)},
+	{http.MethodPut, "/api/v1/me/journal/{id}", false, needs(journals, (*Handler).journalSave)},
+	{http.MethodGet, "/api/v1/me/hope-box", false, needs(hopeBoxes, (*Handler).hopeBoxShow)},
 }
 
 func plans(h *Handler) bool     { return h.opt.SafetyPlan != nil }
+func journals(h *Handler) bool  { return h.opt.Journal != nil }
+func hopeBoxes(h *Handler) bool { return h.opt.HopeBox != nil }
 func followUps(h *Handler) bool { return h.opt.FollowUp != nil }
+func toolboxes(h *Handler) bool { return h.opt.Toolbox != nil }
 
 // needs makes fn answer 404 when the service it calls was not given.
 func needs(has func(*Handler) bool, fn handlerFunc) handlerFunc {

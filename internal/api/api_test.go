@@ -10,6 +10,8 @@ import (
 	"github.com/tendcare/tend"
 	"github.com/tendcare/tend/internal/access"
 	"github.com/tendcare/tend/internal/api"
+	"github.com/tendcare/tend/internal/journal"
+	"github.com/tendcare/tend/internal/skills"
 )
 
 // TestAPI is the scenario table for the JSON API. Every expectation is
@@ -42,7 +44,24 @@ func TestAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Lee (sam's therapist) sets sam a piece of homework.
+	hw, err := e.skills.Assign(ctx, e.actors["lee@example.org"], e.ids["sam"], skills.Assignment{Item: "skill:tipp", PerWeek: 3, Note: "Try it after school"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Sam has a journal entry and words in the hope box.
+	entry, err := e.journal.Save(ctx, e.actors["sam"], e.ids["sam"], journal.Draft{ID: string(tend.NewID()), Text: "A quiet evening with my cat"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.hopeBox.AddWords(ctx, e.actors["sam"], e.ids["sam"], "My sister's laugh"); err != nil {
+		t.Fatal(err)
+	}
+
 	fill := strings.NewReplacer(
+		"{entry}", string(entry.Entry.ID), "{no-entry}", string(tend.NewID()),
+		"{homework}", string(hw.ID),
 		"{sam}", string(e.ids["sam"]), "{riley}", string(e.ids["riley"]),
 		"{lee-on-sam}", string(e.memberID(t, "sam", "lee@example.org")),
 		"{kim-on-riley}", string(e.memberID(t, "riley", "kim@example.org")),
@@ -257,6 +276,14 @@ func TestAPI(t *testing.T) {
 		{name: "ErrConflict/ContactBeforeNotice", who: "alex", method: "POST", path: "/api/v1/me/contact-requests", key: "req-1", body: `{"how":"call"}`, wantStatus: 409},
 		{name: "ErrForbidden/NarrowTokenContact", who: "bearer:{narrow}", method: "POST", path: "/api/v1/me/contact-requests", key: "req-6", body: `{"how":"call"}`, wantStatus: 403},
 		{name: "ErrNotFound/StaffContact", who: "lee@example.org", method: "POST", path: "/api/v1/me/contact-requests", key: "req-1", body: `{"how":"call"}`, wantStatus: 404},
+		{name: "ContactNoticeRead", who: "alex", method: "POST", path: "/api/v1/me/contact-requests/notice", wantStatus: 204},
+		{name: "ContactNoticeReadAgain", who: "alex", method: "POST", path: "/api/v1/me/contact-requests/notice", wantStatus: 204},
+		{name: "ErrNotFound/StaffContactNotice", who: "lee@example.org", method: "POST", path: "/api/v1/me/contact-requests/notice", wantStatus: 404},
+		{name: "ErrUnauthorized/AnonymousContactNotice", method: "POST", path: "/api/v1/me/contact-requests/notice", wantStatus: 401},
+		{name: "SafetyPrompts", who: "sam", method: "GET", path: "/api/v1/me/safety-prompts", wantStatus: 200,
+			wantContains: []string{`"urge_to_die_level":4`, `"kind":"act","response":"task_now","service_response":"task_now"`, `"kind":"contact_request"`}},
+		{name: "ErrNotFound/StaffSafetyPrompts", who: "lee@example.org", method: "GET", path: "/api/v1/me/safety-prompts", wantStatus: 404},
+		{name: "ErrUnauthorized/AnonymousSafetyPrompts", method: "GET", path: "/api/v1/me/safety-prompts", wantStatus: 401},
 		{name: "ErrUnauthorized/AnonymousContact", method: "POST", path: "/api/v1/me/contact-requests", key: "req-1", body: `{"how":"call"}`, wantStatus: 401},
 
 		// The staff inbox: metadata only. Three calls, two entries.
@@ -288,9 +315,109 @@ func TestAPI(t *testing.T) {
 		{name: "InboxAfterResolve", who: "lee@example.org", method: "GET", path: "/api/v1/tasks", wantStatus: 200,
 			wantContains: []string{`"tasks":[]`}, wantNotContains: []string{"Called sam"}},
 
+		// The coping toolbox: the person's own; staff read a log only on
+		// the person's page (web). A retried use with the same key is
+		// stored once.
+		{name: "ToolboxActivities", who: "sam", method: "GET", path: "/api/v1/me/toolbox/activities", wantStatus: 200,
+			wantContains: []string{`"caution_accepted":false`, `"id":"breathe.paced","kind":"breathe","source":"starter","message_id":"toolbox.activity.breathe.paced","caution":false,"hidden":false,"pinned":false,"pickable":true`,
+				`"id":"move.walk_dance","kind":"move","source":"starter","message_id":"toolbox.activity.move.walk_dance","caution":true,"hidden":false,"pinned":false,"pickable":false`}},
+		{name: "ErrNotFound/StaffToolbox", who: "lee@example.org", method: "GET", path: "/api/v1/me/toolbox/activities", wantStatus: 404},
+		{name: "ErrForbidden/NarrowTokenToolbox", who: "bearer:{narrow}", method: "GET", path: "/api/v1/me/toolbox/activities", wantStatus: 403},
+		{name: "ErrUnauthorized/AnonymousToolbox", method: "GET", path: "/api/v1/me/toolbox/activities", wantStatus: 401},
+		{name: "ToolboxUse", who: "sam", method: "POST", path: "/api/v1/me/toolbox/uses", key: "tb-1",
+			body:       `{"question":"urge","urge_before":8,"activity_id":"breathe.paced","minutes":5,"urge_after":8,"helpful":false,"recorded_at":"2026-03-02T08:50:00Z"}`,
+			wantStatus: 201, wantContains: []string{`"question":"urge","urge_before":8,"activity_id":"breathe.paced","minutes":5,"urge_after":8,"helpful":false,"recorded_at":"2026-03-02T08:50:00Z"`}},
+		{name: "ToolboxUseRetryStoresNothing", who: "sam", method: "POST", path: "/api/v1/me/toolbox/uses", key: "tb-1",
+			body:       `{"question":"urge","urge_before":8,"activity_id":"breathe.paced","minutes":5,"urge_after":2,"helpful":true}`,
+			wantStatus: 200, wantContains: []string{`"urge_after":8`}},
+		{name: "ToolboxUses", who: "sam", method: "GET", path: "/api/v1/me/toolbox/uses", wantStatus: 200,
+			wantCount: map[string]int{`"question":"urge"`: 1}, wantContains: []string{`"recorded_at":"2026-03-02T08:50:00Z"`}},
+		{name: "ErrInvalid/ToolboxUseWithoutKey", who: "sam", method: "POST", path: "/api/v1/me/toolbox/uses",
+			body: `{"question":"urge","urge_before":8,"activity_id":"breathe.paced","minutes":5,"urge_after":8,"helpful":false}`, wantStatus: 400},
+		{name: "ErrInvalid/ToolboxUseWithoutRating", who: "sam", method: "POST", path: "/api/v1/me/toolbox/uses", key: "tb-2",
+			body: `{"question":"urge","activity_id":"breathe.paced","minutes":5,"urge_after":8,"helpful":false}`, wantStatus: 400},
+		{name: "ErrInvalid/ToolboxUseUnknownActivity", who: "sam", method: "POST", path: "/api/v1/me/toolbox/uses", key: "tb-3",
+			body: `{"question":"urge","urge_before":8,"activity_id":"rubber.band","minutes":5,"urge_after":8,"helpful":false}`, wantStatus: 400},
+		{name: "ErrInvalid/ToolboxUseUnknownField", who: "sam", method: "POST", path: "/api/v1/me/toolbox/uses", key: "tb-4",
+			body: `{"question":"urge","urge_before":8,"activity_id":"breathe.paced","minutes":5,"urge_after":8,"helpful":false,"score":3}`, wantStatus: 400},
+		{name: "ErrNotFound/StaffToolboxUses", who: "lee@example.org", method: "GET", path: "/api/v1/me/toolbox/uses", wantStatus: 404},
+		{name: "ErrNotFound/StaffLogsToolboxUse", who: "lee@example.org", method: "POST", path: "/api/v1/me/toolbox/uses", key: "tb-5",
+			body: `{"question":"urge","urge_before":8,"activity_id":"breathe.paced","minutes":5,"urge_after":8,"helpful":false}`, wantStatus: 404},
+		{name: "ErrForbidden/NarrowTokenToolboxUse", who: "bearer:{narrow}", method: "POST", path: "/api/v1/me/toolbox/uses", key: "tb-6",
+			body: `{"question":"urge","urge_before":8,"activity_id":"breathe.paced","minutes":5,"urge_after":8,"helpful":false}`, wantStatus: 403},
+		{name: "ErrUnauthorized/AnonymousToolboxUses", method: "GET", path: "/api/v1/me/toolbox/uses", wantStatus: 401},
+
+		// The skills library: any signed-in account; q filters by words in
+		// the service's language; TIPP carries its caution word for word.
+		{name: "SkillsLibrary", who: "sam", method: "GET", path: "/api/v1/skills", wantStatus: 200,
+			wantContains: []string{`"id":"dear_man"`, `"acronym":"DEAR MAN"`, `"modalities":["DBT-A"]`, `"caution":"Very cold water slows the heart quickly;`}},
+		{name: "SkillsSearchByAcronym", who: "lee@example.org", method: "GET", path: "/api/v1/skills?q=dear+man", wantStatus: 200,
+			wantContains: []string{`"id":"dear_man"`}, wantCount: map[string]int{`"id":`: 1}},
+		{name: "ErrInvalid/SkillsQueryTooLong", who: "sam", method: "GET", path: "/api/v1/skills?q=" + strings.Repeat("a", 201), wantStatus: 400},
+		{name: "ErrUnauthorized/AnonymousSkills", method: "GET", path: "/api/v1/skills", wantStatus: 401},
+
+		// Homework: the person's own; a retried practice log adds nothing.
+		{name: "HomeworkPractice", who: "sam", method: "POST", path: "/api/v1/me/homework/{homework}/practice", key: "hw-1",
+			body: `{"helpful":"yes","note":"Paced breathing helped"}`, wantStatus: 201, wantContains: []string{`"added":true`}},
+		{name: "HomeworkPracticeRetryAddsNothing", who: "sam", method: "POST", path: "/api/v1/me/homework/{homework}/practice", key: "hw-1",
+			body: `{"helpful":"yes","note":"Paced breathing helped"}`, wantStatus: 200, wantContains: []string{`"added":false`}},
+		{name: "Homework", who: "sam", method: "GET", path: "/api/v1/me/homework", wantStatus: 200,
+			wantContains: []string{`"id":"{homework}"`, `"skill_id":"tipp"`, `"per_week":3`, `"note":"Try it after school"`, `"assigned_by_name":"Lee"`,
+				`"helpful":"yes","note":"Paced breathing helped"`},
+			wantCount: map[string]int{`"recorded_at"`: 1}},
+		{name: "OtherPersonHasNoHomework", who: "riley", method: "GET", path: "/api/v1/me/homework", wantStatus: 200,
+			wantContains: []string{`"homework":[]`}, wantNotContains: []string{"after school", "Paced"}},
+		{name: "ErrNotFound/OtherPersonLogsPractice", who: "riley", method: "POST", path: "/api/v1/me/homework/{homework}/practice", key: "hw-2",
+			body: `{"helpful":"no"}`, wantStatus: 404},
+		{name: "ErrNotFound/StaffHaveNoHomework", who: "lee@example.org", method: "GET", path: "/api/v1/me/homework", wantStatus: 404},
+		{name: "ErrInvalid/PracticeWithoutKey", who: "sam", method: "POST", path: "/api/v1/me/homework/{homework}/practice", body: `{"helpful":"yes"}`, wantStatus: 400},
+		{name: "ErrInvalid/PracticeBadHelpful", who: "sam", method: "POST", path: "/api/v1/me/homework/{homework}/practice", key: "hw-3",
+			body: `{"helpful":"maybe"}`, wantStatus: 400},
+		{name: "ErrForbidden/NarrowTokenHomework", who: "bearer:{narrow}", method: "GET", path: "/api/v1/me/homework", wantStatus: 403},
+		{name: "ErrUnauthorized/AnonymousHomework", method: "GET", path: "/api/v1/me/homework", wantStatus: 401},
+
 		// What the route table does not serve.
 		{name: "ErrNotFound/UnknownPath", who: "sam", method: "GET", path: "/api/v1/diary", wantStatus: 404, notInSpec: true,
 			wantContains: []string{`"type":"about:blank"`, `"title":"Not Found"`, `"status":404`}},
+		// The journal: the person's own, with who can read it; a care-team
+		// member reads a shared journal on the staff pages, never /me.
+		{name: "JournalList", who: "sam", method: "GET", path: "/api/v1/me/journal", wantStatus: 200,
+			// Sam shared the journal with Lee (see) in a row above.
+			wantContains: []string{`"readers":[{"name":"Lee","role":"therapist"}]`, `"id":"{entry}"`, "A quiet evening with my cat"}},
+		{name: "JournalCreate", who: "sam", method: "POST", path: "/api/v1/me/journal", key: "journal-1", body: `{"text":"Written through the API"}`, wantStatus: 201,
+			wantContains: []string{`"revision":1`, "Written through the API", `"merged":false`}},
+		{name: "JournalCreateRetryAddsNothing", who: "sam", method: "POST", path: "/api/v1/me/journal", key: "journal-1", body: `{"text":"Written through the API"}`, wantStatus: 200,
+			wantContains: []string{`"revision":1`, "Written through the API"}},
+		{name: "JournalListAfterRetry", who: "sam", method: "GET", path: "/api/v1/me/journal", wantStatus: 200,
+			wantCount: map[string]int{"Written through the API": 1}},
+		{name: "JournalShow", who: "sam", method: "GET", path: "/api/v1/me/journal/{entry}", wantStatus: 200,
+			wantContains: []string{"A quiet evening with my cat", `"prompt_id":null`}},
+		{name: "JournalSave", who: "sam", method: "PUT", path: "/api/v1/me/journal/{entry}", body: `{"based_on":1,"text":"A quiet evening with my cat, and a film"}`, wantStatus: 200,
+			wantContains: []string{`"revision":2`, `"merged":false`}},
+		{name: "JournalSaveFromOldRevisionKeepsBoth", who: "sam", method: "PUT", path: "/api/v1/me/journal/{entry}", body: `{"based_on":1,"text":"Written on my phone"}`, wantStatus: 200,
+			wantContains: []string{`"revision":3`, `"merged":true`, "and a film", "Written on my phone"}},
+		{name: "ErrInvalid/JournalCreateWithoutKey", who: "sam", method: "POST", path: "/api/v1/me/journal", body: `{"text":"x"}`, wantStatus: 400},
+		{name: "ErrInvalid/JournalCreateEmpty", who: "sam", method: "POST", path: "/api/v1/me/journal", key: "journal-2", body: `{"text":" "}`, wantStatus: 400},
+		{name: "ErrInvalid/JournalSaveWithoutBasedOn", who: "sam", method: "PUT", path: "/api/v1/me/journal/{entry}", body: `{"text":"x"}`, wantStatus: 400},
+		{name: "ErrInvalid/JournalUnknownField", who: "sam", method: "PUT", path: "/api/v1/me/journal/{entry}", body: `{"based_on":3,"text":"x","mood":5}`, wantStatus: 400},
+		{name: "ErrNotFound/JournalPutCreatesNothing", who: "sam", method: "PUT", path: "/api/v1/me/journal/{no-entry}", body: `{"based_on":1,"text":"x"}`, wantStatus: 404},
+		{name: "ErrNotFound/AnotherPersonsEntry", who: "riley", method: "GET", path: "/api/v1/me/journal/{entry}", wantStatus: 404, wantNotContains: []string{"quiet evening"}},
+		{name: "ErrNotFound/AnotherPersonSavesEntry", who: "riley", method: "PUT", path: "/api/v1/me/journal/{entry}", body: `{"based_on":3,"text":"x"}`, wantStatus: 404},
+		{name: "ErrNotFound/StaffHaveNoOwnJournal", who: "lee@example.org", method: "GET", path: "/api/v1/me/journal", wantStatus: 404, wantNotContains: []string{"quiet evening"}},
+		{name: "ErrNotFound/StaffEntry", who: "lee@example.org", method: "GET", path: "/api/v1/me/journal/{entry}", wantStatus: 404, wantNotContains: []string{"quiet evening"}},
+		{name: "ErrForbidden/NarrowTokenCannotReadJournal", who: "bearer:{narrow}", method: "GET", path: "/api/v1/me/journal", wantStatus: 403, wantNotContains: []string{"quiet evening"}},
+		{name: "ErrUnauthorized/AnonymousJournal", method: "GET", path: "/api/v1/me/journal", wantStatus: 401},
+		{name: "ErrUnauthorized/AnonymousJournalCreate", method: "POST", path: "/api/v1/me/journal", key: "journal-3", body: `{"text":"x"}`, wantStatus: 401},
+
+		// The hope box: the person's alone, never shared.
+		{name: "HopeBox", who: "sam", method: "GET", path: "/api/v1/me/hope-box", wantStatus: 200,
+			wantContains: []string{"My sister's laugh", `"photos":[]`}},
+		{name: "HopeBoxOfAnotherPersonIsTheirOwn", who: "riley", method: "GET", path: "/api/v1/me/hope-box", wantStatus: 200,
+			wantContains: []string{`"words":[]`}, wantNotContains: []string{"sister"}},
+		{name: "ErrNotFound/StaffHaveNoHopeBox", who: "lee@example.org", method: "GET", path: "/api/v1/me/hope-box", wantStatus: 404, wantNotContains: []string{"sister"}},
+		{name: "ErrForbidden/NarrowTokenCannotReadHopeBox", who: "bearer:{narrow}", method: "GET", path: "/api/v1/me/hope-box", wantStatus: 403, wantNotContains: []string{"sister"}},
+		{name: "ErrUnauthorized/AnonymousHopeBox", method: "GET", path: "/api/v1/me/hope-box", wantStatus: 401},
+
 		{name: "ErrMethodNotAllowed", who: "sam", method: "DELETE", path: "/api/v1/me", wantStatus: 405, notInSpec: true, wantContains: []string{`"status":405`}},
 	}
 	captured := map[string]string{} // {name} -> a task_id from an earlier answer

@@ -16,10 +16,15 @@ import (
 	"github.com/tendcare/tend/internal/careteam"
 	"github.com/tendcare/tend/internal/demo"
 	"github.com/tendcare/tend/internal/followup"
+	"github.com/tendcare/tend/internal/hopebox"
+	"github.com/tendcare/tend/internal/i18n"
+	"github.com/tendcare/tend/internal/journal"
 	"github.com/tendcare/tend/internal/safetyplan"
 	"github.com/tendcare/tend/internal/settings"
+	"github.com/tendcare/tend/internal/skills"
 	"github.com/tendcare/tend/internal/store"
 	"github.com/tendcare/tend/internal/testenv"
+	"github.com/tendcare/tend/internal/toolbox"
 	"github.com/tendcare/tend/internal/vault"
 )
 
@@ -39,6 +44,9 @@ type env struct {
 	looks    *audit.Reader
 	plans    *safetyplan.Service
 	followUp *followup.Service
+	skills   *skills.Service
+	journal  *journal.Service
+	hopeBox  *hopebox.Service
 	api      *api.Handler
 	sessions map[string]string // who -> session token (the tend_session cookie)
 	actors   map[string]tend.Actor
@@ -79,12 +87,19 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	e.plans = safetyplan.NewService(store.For[safetyplan.Tx](db), checker, v, clock)
-	e.followUp = followup.NewService(store.For[followup.Tx](db), checker, v, clock, func() tend.ID {
-		st, _ := cache.Get()
-		return st.DutyTeam
-	}, nil)
+	e.followUp = followup.NewService(store.For[followup.Tx](db), checker, v, clock, cache.FollowUp, nil)
+	e.skills = skills.NewService(store.For[skills.Tx](db), checker, v, clock)
+	e.journal = journal.NewService(store.For[journal.Tx](db), checker, v, clock)
+	e.hopeBox = hopebox.NewService(store.For[hopebox.Tx](db), checker, v, clock)
+	cat, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
 	e.api, err = api.New(api.Options{Logger: testenv.Logger(t), Accounts: e.accounts, CareTeam: e.careTeam, Looks: e.looks,
-		SafetyPlan: e.plans, FollowUp: e.followUp, Settings: cache, Clock: clock})
+		SafetyPlan: e.plans, FollowUp: e.followUp, Settings: cache, Clock: clock,
+		Skills: e.skills, SkillTexts: func() skills.Texts { return cat.Printer(i18n.Source) },
+		Toolbox: toolbox.NewService(store.For[toolbox.Tx](db), checker, v, clock),
+		Journal: e.journal, HopeBox: e.hopeBox})
 	if err != nil {
 		t.Fatal(err)
 	}

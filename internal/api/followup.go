@@ -14,8 +14,10 @@ type contactRequestJSON struct {
 }
 
 type contactOutcomeJSON struct {
-	TaskID tend.ID            `json:"task_id"`
-	Route  followup.RouteKind `json:"route"`
+	Response followup.Response  `json:"response"`
+	TaskID   tend.ID            `json:"task_id,omitempty"`
+	FlagID   tend.ID            `json:"flag_id,omitempty"`
+	Route    followup.RouteKind `json:"route"`
 	// Routed is false when no one will see the request (route "none").
 	Routed bool `json:"routed"`
 	// Added is false for a retry with the same Idempotency-Key.
@@ -48,7 +50,7 @@ func (h *Handler) contactRequestCreate(w http.ResponseWriter, r *http.Request, a
 	if err != nil {
 		return err
 	}
-	res := contactOutcomeJSON{TaskID: out.TaskID, Route: out.Route, Routed: out.Route != followup.RouteNone, Added: out.Added}
+	res := contactOutcomeJSON{Response: out.Response, TaskID: out.TaskID, FlagID: out.FlagID, Route: out.Route, Routed: out.Route != followup.RouteNone, Added: out.Added}
 	if res.Routed {
 		res.NextReadAt = h.nextRead()
 	}
@@ -160,4 +162,48 @@ func (h *Handler) taskResolve(w http.ResponseWriter, r *http.Request, a tend.Act
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// contactNoticeRead records that the person read what happens with a
+// request (safety-rules.md section 3).
+func (h *Handler) contactNoticeRead(w http.ResponseWriter, r *http.Request, a tend.Actor) error {
+	if err := h.opt.FollowUp.MarkNoticeSeen(r.Context(), a, a.ID); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+type safetyPromptJSON struct {
+	Kind     followup.Kind     `json:"kind"`
+	Response followup.Response `json:"response"`
+	Service  followup.Response `json:"service_response"`
+	SetBy    string            `json:"set_by,omitempty"`
+	SetAt    *time.Time        `json:"set_at,omitempty"`
+}
+
+type safetyPromptsJSON struct {
+	Level   int                `json:"urge_to_die_level"`
+	Prompts []safetyPromptJSON `json:"prompts"`
+}
+
+// safetyPromptList is what each trigger does for the signed-in person.
+func (h *Handler) safetyPromptList(w http.ResponseWriter, r *http.Request, a tend.Actor) error {
+	if a.Kind != tend.KindPerson {
+		return tend.ErrNotFound
+	}
+	prompts, err := h.opt.FollowUp.Prompts(r.Context(), a, a.ID)
+	if err != nil {
+		return err
+	}
+	out := safetyPromptsJSON{Level: h.opt.FollowUp.UrgeToDieLevel(), Prompts: []safetyPromptJSON{}}
+	for _, p := range prompts {
+		j := safetyPromptJSON{Kind: p.Kind, Response: p.Response, Service: p.Service}
+		if p.Person != nil {
+			at := p.Person.SetAt
+			j.SetBy, j.SetAt = p.Person.SetByName, &at
+		}
+		out.Prompts = append(out.Prompts, j)
+	}
+	return writeJSON(w, http.StatusOK, out)
 }

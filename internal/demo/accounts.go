@@ -13,6 +13,10 @@ import (
 	"github.com/tendcare/tend"
 	"github.com/tendcare/tend/internal/auth"
 	"github.com/tendcare/tend/internal/careteam"
+	"github.com/tendcare/tend/internal/hopebox"
+	"github.com/tendcare/tend/internal/journal"
+	"github.com/tendcare/tend/internal/skills"
+	"github.com/tendcare/tend/internal/toolbox"
 )
 
 // Teams of the demo service.
@@ -62,6 +66,14 @@ var careTeams = []struct {
 type Services struct {
 	Accounts *auth.Service
 	CareTeam *careteam.Service
+	// Toolbox, when given, gets a little demo content (seedToolbox).
+	Toolbox *toolbox.Service
+	// Skills, when given, gets one piece of homework for sam (seedHomework).
+	Skills *skills.Service
+	// Journal and HopeBox, when given, get a little of sam's own content
+	// (seedJournal, seedHopeBox).
+	Journal *journal.Service
+	HopeBox *hopebox.Service
 }
 
 // ErrSeeded means the demo accounts already exist.
@@ -103,7 +115,39 @@ func Seed(ctx context.Context, s Services, password string) error {
 			return fmt.Errorf("demo: care team of %s: %w", c.person, err)
 		}
 	}
+	if s.Skills != nil {
+		if err := seedHomework(ctx, s.Skills, ids["lee@example.org"], ids["sam"]); err != nil {
+			return fmt.Errorf("demo: homework: %w", err)
+		}
+	}
+	if s.Toolbox != nil {
+		if err := seedToolbox(ctx, s.Toolbox, ids["sam"]); err != nil {
+			return fmt.Errorf("demo: toolbox: %w", err)
+		}
+	}
+	if s.Journal != nil {
+		if err := seedJournal(ctx, s.Journal, ids["sam"]); err != nil {
+			return fmt.Errorf("demo: journal: %w", err)
+		}
+	}
+	if s.HopeBox != nil {
+		if err := seedHopeBox(ctx, s.HopeBox, ids["sam"]); err != nil {
+			return fmt.Errorf("demo: hope box: %w", err)
+		}
+	}
 	return nil
+}
+
+// seedToolbox gives sam a pinned favourite and one gentle use in their
+// toolbox log, so the demo shows both.
+func seedToolbox(ctx context.Context, tb *toolbox.Service, samID tend.ID) error {
+	sam := tend.Actor{Kind: tend.KindPerson, ID: samID}
+	if err := tb.Choose(ctx, sam, samID, "breathe.paced", toolbox.ChangePin); err != nil {
+		return err
+	}
+	_, _, err := tb.Log(ctx, sam, samID, toolbox.NewUse{Key: "demo-seed-1", Question: toolbox.QuestionUrge, UrgeBefore: 6,
+		ActivityID: "distract.senses", Minutes: 10, UrgeAfter: 3, Helpful: true})
+	return err
 }
 
 // Password returns the demo password: TEND_DEMO_PASSWORD when given,

@@ -11,8 +11,9 @@ import (
 // Kind is what triggered an entry of a task.
 type Kind string
 
-// The trigger kinds. Only contact requests exist so far; the diary and
-// questionnaire issues add the others.
+// The trigger kinds (safety-rules.md section 4). Contact requests are raised
+// here; the diary card raises acts and urges to die, questionnaires item 9
+// of the PHQ-9 (or an item an imported instrument names), through Raise.
 const (
 	KindContactRequest Kind = "contact_request"
 	KindAct            Kind = "act"
@@ -117,6 +118,14 @@ type Store interface {
 	// (through an active membership in roles, or a duty team they are on),
 	// oldest first, with their entries.
 	FindTasksForStaff(ctx context.Context, staffID tend.ID, roles []tend.CareRole) ([]Task, error)
+	// FindUnreachedTasks returns the tasks not yet resolved that reach
+	// nobody now (routed nowhere, or to a care team or duty team without an
+	// active member who could take them), oldest first: the team queue.
+	FindUnreachedTasks(ctx context.Context, roles []tend.CareRole) ([]Task, error)
+	// CountUnseenAlerts counts staffID's alerts not yet seen.
+	CountUnseenAlerts(ctx context.Context, staffID tend.ID) (int, error)
+	// FindOpenFlags returns the person's flags not yet discussed, oldest first.
+	FindOpenFlags(ctx context.Context, personID tend.ID) ([]Flag, error)
 }
 
 // Tx is one unit of work.
@@ -145,6 +154,27 @@ type Tx interface {
 	FindIdempotencyKeyTx(ctx context.Context, scope, key string) (string, error)
 	PutIdempotencyKey(ctx context.Context, scope, key, outcome string, expires time.Time) error
 	AppendAudit(ctx context.Context, events ...tend.AuditEvent) error
+
+	// FindPersonRules returns the clinician's trigger settings for a person.
+	FindPersonRules(ctx context.Context, personID tend.ID) ([]PersonRule, error)
+	// PutPersonRule sets (or replaces) a person's rule for one kind.
+	PutPersonRule(ctx context.Context, r PersonRule) error
+	// DeletePersonRule returns a kind to the service's setting.
+	DeletePersonRule(ctx context.Context, personID tend.ID, kind Kind) error
+	// CreateFlag adds f and reports whether it was new (once per person,
+	// kind and source).
+	CreateFlag(ctx context.Context, f Flag) (bool, error)
+	// UpdateFlagDiscussed marks a flag of the person discussed; ENOTFOUND
+	// for an unknown flag or one already discussed.
+	UpdateFlagDiscussed(ctx context.Context, personID, flagID, by tend.ID, at time.Time) error
+	// CreateStaffAlerts gives each of staffIDs a neutral alert for a task
+	// (once per staff member and task).
+	CreateStaffAlerts(ctx context.Context, taskID tend.ID, staffIDs []tend.ID, at time.Time) error
+	// UpdateAlertsSeen marks all of staffID's alerts seen.
+	UpdateAlertsSeen(ctx context.Context, staffID tend.ID, at time.Time) error
+	// UpdateRateLimit adds one to the counter for key in the window starting
+	// at windowStart and returns the new count.
+	UpdateRateLimit(ctx context.Context, key string, windowStart time.Time) (int, error)
 }
 
 // Sealer seals and opens service records (the vault's records key).

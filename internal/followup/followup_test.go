@@ -23,6 +23,7 @@ type fixture struct {
 	svc   *followup.Service
 	clock *tend.FixedClock
 	duty  tend.ID
+	rules followup.Rules
 	exec  func(q string, args ...any)
 }
 
@@ -71,7 +72,7 @@ func setup(t *testing.T) *fixture {
 	if err := v.EnsureRecordsKey(ctx); err != nil {
 		t.Fatal(err)
 	}
-	f.svc = followup.NewService(store.For[followup.Tx](db), access.NewChecker(db), v, clock, func() tend.ID { return f.duty }, nil)
+	f.svc = followup.NewService(store.For[followup.Tx](db), access.NewChecker(db), v, clock, func() followup.Settings { return followup.Settings{DutyTeam: f.duty, Rules: f.rules} }, nil)
 	return f
 }
 

@@ -20,6 +20,10 @@ const (
 	AuditTaskAcknowledged = "task.acknowledged"
 	AuditTaskResolved     = "task.resolved"
 	AuditNoticeSeen       = "contact.notice_seen"
+	AuditFlagAdded        = "flag.added"
+	AuditFlagDiscussed    = "flag.discussed"
+	AuditPersonRuleSet    = "safety_prompt.person_rule_set"
+	AuditAlertsSeen       = "alerts.seen"
 )
 
 // idempotencyTTL is how long a request's key is remembered: long enough for
@@ -40,21 +44,35 @@ type Service struct {
 	checker   Checker
 	sealer    Sealer
 	clock     tend.Clock
-	dutyTeam  func() tend.ID
+	settings  func() Settings
 	taskRoles []tend.CareRole
 }
 
-// NewService returns a Service. dutyTeam returns the service's duty team
-// (settings.DutyTeam) at the time of each call; taskRoles nil means
-// access.DefaultTaskRoles.
-func NewService(store Store, checker Checker, sealer Sealer, clock tend.Clock, dutyTeam func() tend.ID, taskRoles []tend.CareRole) *Service {
+// Settings are the service's settings that follow-up reads at each call.
+type Settings struct {
+	// DutyTeam takes tasks after discharge or when a person has no active
+	// clinician (settings.DutyTeam).
+	DutyTeam tend.ID
+	// Rules say what each trigger does (settings.Triggers).
+	Rules Rules
+}
+
+// ContactLimit is how many requests for contact one person can send in an
+// hour (DESIGN.md "Rate limits"). Every request within it reaches the same
+// open task, so more add nothing the care team needs.
+const ContactLimit = 10
+
+// NewService returns a Service. settings returns the service's settings at
+// the time of each call (nil means no duty team and the default rules);
+// taskRoles nil means access.DefaultTaskRoles.
+func NewService(store Store, checker Checker, sealer Sealer, clock tend.Clock, settings func() Settings, taskRoles []tend.CareRole) *Service {
 	if taskRoles == nil {
 		taskRoles = access.DefaultTaskRoles
 	}
-	if dutyTeam == nil {
-		dutyTeam = func() tend.ID { return "" }
+	if settings == nil {
+		settings = func() Settings { return Settings{} }
 	}
-	return &Service{store: store, checker: checker, sealer: sealer, clock: clock, dutyTeam: dutyTeam, taskRoles: taskRoles}
+	return &Service{store: store, checker: checker, sealer: sealer, clock: clock, settings: settings, taskRoles: taskRoles}
 }
 
 // ContactRequest is a person's "Ask my care team to contact me".
@@ -66,8 +84,15 @@ type ContactRequest struct {
 
 // Outcome is what a trigger did, for the page the person sees next.
 type Outcome struct {
+	// Response is what the trigger did for the care team.
+	Response Response
+	// TaskID is the task the trigger was added to (ResponseTask), FlagID the
+	// flag kept for the next session (ResponseNextSession).
 	TaskID tend.ID
-	Route  RouteKind
+	FlagID tend.ID
+	// Route says who will see it; RouteNone when nobody will (always so for
+	// ResponseNone), which the person is told.
+	Route RouteKind
 	// Added is false when the request was a retry and added nothing.
 	Added bool
 }
@@ -114,8 +139,9 @@ func (s *Service) MarkNoticeSeen(ctx context.Context, actor tend.Actor, personID
 // Reach is who a trigger raised now would reach, and the person's country
 // for the help options shown beside it.
 type Reach struct {
-	Route   RouteKind
-	Country string
+	Route    RouteKind
+	Response Response // what a request for contact does for this person
+	Country  string
 }
 
 // Preview returns the route a trigger raised now would take, so the page
@@ -131,6 +157,12 @@ func (s *Service) Preview(ctx context.Context, actor tend.Actor, personID tend.I
 			return err
 		}
 		r.Country = pr.Country
+		resp, err := s.response(ctx, tx, personID, KindContactRequest)
+		r.Response = resp
+		if err != nil || resp == ResponseNone {
+			r.Route = RouteNone
+			return err
+		}
 		r.Route, _, err = s.route(ctx, tx, personID)
 		return err
 	})
@@ -164,24 +196,42 @@ func (s *Service) RequestContact(ctx context.Context, actor tend.Actor, personID
 		}
 		scope := "contact_request:" + string(personID)
 		if prev, err := tx.FindIdempotencyKeyTx(ctx, scope, key); err == nil {
-			rk, _, err := s.route(ctx, tx, personID)
-			out = Outcome{TaskID: tend.ID(prev), Route: rk}
+			// A retry: report what the first request did, routed as now.
+			resp, err := s.response(ctx, tx, personID, KindContactRequest)
+			if err != nil {
+				return err
+			}
+			out = Outcome{Response: resp, Route: RouteNone}
+			switch resp {
+			case ResponseTask:
+				out.TaskID = tend.ID(prev)
+				out.Route, _, err = s.route(ctx, tx, personID)
+			case ResponseNextSession:
+				out.FlagID = tend.ID(prev)
+				out.Route, _, err = s.route(ctx, tx, personID)
+			}
 			return err
 		} else if tend.ErrorKind(err) != tend.ENOTFOUND {
 			return err
 		}
 		now := tx2now(s.clock)
-		recorded := req.RecordedAt
-		if recorded.IsZero() {
-			recorded = now
-		}
-		e := Entry{ID: tend.NewID(), PersonID: personID, Kind: KindContactRequest, RecordedAt: recorded.UTC(), ReceivedAt: now, Contact: req.Method}
-		e.SourceID = e.ID // a contact request is its own source record
-		out, err = s.trigger(ctx, tx, actor, e)
+		n, err := tx.UpdateRateLimit(ctx, "contact:"+string(personID), now.Truncate(time.Hour))
 		if err != nil {
 			return err
 		}
-		return tx.PutIdempotencyKey(ctx, scope, key, string(out.TaskID), now.Add(idempotencyTTL))
+		if n > ContactLimit {
+			return tend.Errorf(tend.ERATELIMITED, "Your care team already has your requests from the last hour.")
+		}
+		src := tend.NewID() // a contact request is its own source record
+		out, err = s.raise(ctx, tx, actor, Trigger{PersonID: personID, Kind: KindContactRequest, SourceID: src, RecordedAt: req.RecordedAt, Contact: req.Method})
+		if err != nil {
+			return err
+		}
+		ref := out.TaskID
+		if out.FlagID != "" {
+			ref = out.FlagID
+		}
+		return tx.PutIdempotencyKey(ctx, scope, key, string(ref), now.Add(idempotencyTTL))
 	})
 	return out, err
 }
@@ -203,6 +253,9 @@ func (s *Service) trigger(ctx context.Context, tx Tx, actor tend.Actor, e Entry)
 			return Outcome{}, err
 		}
 		events = append(events, event(actor, AuditTaskCreated, e.PersonID, "task:"+string(t.ID)))
+		if err := s.alert(ctx, tx, t, e.ReceivedAt); err != nil {
+			return Outcome{}, err
+		}
 	case err != nil:
 		return Outcome{}, err
 	case t.Route != rk || t.DutyTeamID != duty:
@@ -212,6 +265,10 @@ func (s *Service) trigger(ctx context.Context, tx Tx, actor tend.Actor, e Entry)
 			return Outcome{}, err
 		}
 		events = append(events, event(actor, AuditTaskRouted, e.PersonID, "task:"+string(t.ID)))
+		t.Route, t.DutyTeamID = rk, duty
+		if err := s.alert(ctx, tx, t, e.ReceivedAt); err != nil {
+			return Outcome{}, err
+		}
 	}
 	e.TaskID = t.ID
 	added, err := tx.CreateTaskEntry(ctx, e)
@@ -224,7 +281,7 @@ func (s *Service) trigger(ctx context.Context, tx Tx, actor tend.Actor, e Entry)
 	if err := tx.AppendAudit(ctx, events...); err != nil {
 		return Outcome{}, err
 	}
-	return Outcome{TaskID: t.ID, Route: rk, Added: added}, nil
+	return Outcome{Response: ResponseTask, TaskID: t.ID, Route: rk, Added: added}, nil
 }
 
 // route decides who a trigger for personID reaches now: the active
@@ -244,7 +301,7 @@ func (s *Service) route(ctx context.Context, tx Tx, personID tend.ID) (RouteKind
 			}
 		}
 	}
-	if duty := s.dutyTeam(); duty != "" {
+	if duty := s.settings().DutyTeam; duty != "" {
 		staff, err := tx.FindTeamActiveStaff(ctx, duty)
 		if err != nil {
 			return "", "", err

@@ -3,6 +3,7 @@ package settings
 import (
 	"context"
 	"errors"
+	"github.com/tendcare/tend/internal/followup"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -75,4 +76,11 @@ func (c *Cache) Run(ctx context.Context, every time.Duration, log *slog.Logger) 
 			}
 		}
 	}
+}
+
+// FollowUp returns what follow-up tasks read from the settings now: the duty
+// team and the safety-prompt rules.
+func (c *Cache) FollowUp() followup.Settings {
+	s, _ := c.Get()
+	return followup.Settings{DutyTeam: s.DutyTeam, Rules: s.Triggers}
 }

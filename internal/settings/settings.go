@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tendcare/tend"
+	"github.com/tendcare/tend/internal/followup"
 	"golang.org/x/text/language"
 )
 
@@ -40,6 +41,11 @@ type Settings struct {
 	// Tend ships for it (DESIGN.md "Deployment"): until then the help page
 	// shows only the service's own routes for that country.
 	Confirmed map[string]Confirmation `json:"confirmed,omitempty"`
+	// Triggers sets what each safety prompt does for the care team: a
+	// follow-up task now (the default), a flag for the next session, or
+	// nothing; and the urge-to-die rating that fires one (safety-rules.md
+	// section 4). Clinicians may set them per person.
+	Triggers followup.Rules `json:"triggers,omitzero"`
 }
 
 // Confirmation is an admin's check of one country's crisis lines.
@@ -131,6 +137,9 @@ func (s Settings) Validate() ValidationError {
 		case l.Call != "" && !numberRe.MatchString(l.Call), l.Text != "" && !numberRe.MatchString(l.Text):
 			p[fmt.Sprintf("lines.%d", i)] = "Numbers may hold only digits, spaces, dashes and a leading +."
 		}
+	}
+	if err := s.Triggers.Validate(); err != nil {
+		p["triggers"] = "Safety prompts: " + err.Error() + "."
 	}
 	if len(p) == 0 {
 		return nil

@@ -5,10 +5,6 @@ import (
 	"database/sql"
 )
 
-// FailBeforeCommit injects err after a unit of work has written everything
-// and before it commits.
-func (db *DB) FailBeforeCommit(fn func() error) { db.failBeforeCommit = fn }
-
 // CheckDurabilityOf runs the start-up durability check on any connection.
 func CheckDurabilityOf(ctx context.Context, engine Engine, conn *sql.DB) error {
 	return checkDurability(ctx, engine, conn)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tendcare/tend"
 	"github.com/tendcare/tend/internal/followup"
@@ -346,4 +347,148 @@ func optID(id tend.ID) sql.NullString {
 		return sql.NullString{}
 	}
 	return sql.NullString{String: string(id), Valid: true}
+}
+
+// FindUnreachedTasks returns the tasks not yet resolved that reach nobody
+// now: routed nowhere; to the care team without an active member in roles
+// whose account is active; or to a duty team without active staff.
+func (db *DB) FindUnreachedTasks(ctx context.Context, roles []tend.CareRole) ([]followup.Task, error) {
+	var args []any
+	marks := make([]string, 0, len(roles))
+	for _, r := range roles {
+		args = append(args, string(r))
+		marks = append(marks, "$"+strconv.Itoa(len(args)))
+	}
+	roleIn := "NULL"
+	if len(marks) > 0 {
+		roleIn = strings.Join(marks, ", ")
+	}
+	return findTasks(ctx, db.read, `SELECT `+taskColumns+` FROM followup_tasks t WHERE t.state <> 'resolved' AND (t.route = 'none'
+		OR (t.route = 'care_team' AND NOT EXISTS (SELECT 1 FROM care_team_members m JOIN staff s ON s.id = m.staff_id
+			WHERE m.person_id = t.person_id AND m.state = 'active' AND s.disabled_at IS NULL AND m.care_role IN (`+roleIn+`)))
+		OR (t.route = 'duty' AND NOT EXISTS (SELECT 1 FROM staff_teams st JOIN staff s ON s.id = st.staff_id
+			WHERE st.team_id = t.duty_team_id AND s.disabled_at IS NULL AND s.role <> 'admin')))
+		ORDER BY t.opened_at, t.id`, args...)
+}
+
+// CountUnseenAlerts counts staffID's alerts not yet seen, for tasks not yet
+// resolved.
+func (db *DB) CountUnseenAlerts(ctx context.Context, staffID tend.ID) (int, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM staff_alerts a JOIN followup_tasks t ON t.id = a.task_id
+		WHERE a.staff_id = $1 AND a.seen_at IS NULL AND t.state <> 'resolved'`, string(staffID)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: count alerts: %w", err)
+	}
+	return n, nil
+}
+
+// CreateStaffAlerts gives each staff member an alert for the task, once.
+func (tx *Tx) CreateStaffAlerts(ctx context.Context, taskID tend.ID, staffIDs []tend.ID, at time.Time) error {
+	for _, id := range staffIDs {
+		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO staff_alerts (id, staff_id, task_id, created_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (staff_id, task_id) DO UPDATE SET seen_at = NULL, created_at = excluded.created_at`,
+			string(tend.NewID()), string(id), string(taskID), at.UTC()); err != nil {
+			return fmt.Errorf("store: create alert: %w", err)
+		}
+	}
+	return nil
+}
+
+// UpdateAlertsSeen marks all of staffID's alerts seen.
+func (tx *Tx) UpdateAlertsSeen(ctx context.Context, staffID tend.ID, at time.Time) error {
+	if _, err := tx.tx.ExecContext(ctx, `UPDATE staff_alerts SET seen_at = $1 WHERE staff_id = $2 AND seen_at IS NULL`, at.UTC(), string(staffID)); err != nil {
+		return fmt.Errorf("store: alerts seen: %w", err)
+	}
+	return nil
+}
+
+// FindPersonRules returns the clinician's trigger settings for a person,
+// with the name of who set each.
+func (tx *Tx) FindPersonRules(ctx context.Context, personID tend.ID) ([]followup.PersonRule, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT r.kind, r.response, r.set_by, s.name, r.set_at FROM followup_person_rules r JOIN staff s ON s.id = r.set_by
+		WHERE r.person_id = $1 ORDER BY r.kind`, string(personID))
+	if err != nil {
+		return nil, fmt.Errorf("store: person rules: %w", err)
+	}
+	defer rows.Close()
+	var out []followup.PersonRule
+	for rows.Next() {
+		r := followup.PersonRule{PersonID: personID}
+		var kind, resp, by string
+		if err := rows.Scan(&kind, &resp, &by, &r.SetByName, &r.SetAt); err != nil {
+			return nil, err
+		}
+		r.Kind, r.Response, r.SetBy, r.SetAt = followup.Kind(kind), followup.Response(resp), tend.ID(by), r.SetAt.UTC()
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// PutPersonRule sets a person's rule for one kind.
+func (tx *Tx) PutPersonRule(ctx context.Context, r followup.PersonRule) error {
+	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO followup_person_rules (person_id, kind, response, set_by, set_at) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (person_id, kind) DO UPDATE SET response = excluded.response, set_by = excluded.set_by, set_at = excluded.set_at`,
+		string(r.PersonID), string(r.Kind), string(r.Response), string(r.SetBy), r.SetAt.UTC()); err != nil {
+		return fmt.Errorf("store: put person rule: %w", err)
+	}
+	return nil
+}
+
+// DeletePersonRule returns a kind to the service's setting for a person.
+func (tx *Tx) DeletePersonRule(ctx context.Context, personID tend.ID, kind followup.Kind) error {
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM followup_person_rules WHERE person_id = $1 AND kind = $2`, string(personID), string(kind)); err != nil {
+		return fmt.Errorf("store: delete person rule: %w", err)
+	}
+	return nil
+}
+
+// CreateFlag adds f and reports whether it was new.
+func (tx *Tx) CreateFlag(ctx context.Context, f followup.Flag) (bool, error) {
+	res, err := tx.tx.ExecContext(ctx, `INSERT INTO followup_flags (id, person_id, kind, source_id, recorded_at, received_at)
+		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (person_id, kind, source_id) DO NOTHING`,
+		string(f.ID), string(f.PersonID), string(f.Kind), string(f.SourceID), f.RecordedAt.UTC(), f.ReceivedAt.UTC())
+	if err != nil {
+		return false, fmt.Errorf("store: create flag: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store: create flag: %w", err)
+	}
+	return n > 0, nil
+}
+
+// UpdateFlagDiscussed marks a flag discussed; ENOTFOUND for an unknown flag
+// or one already discussed.
+func (tx *Tx) UpdateFlagDiscussed(ctx context.Context, personID, flagID, by tend.ID, at time.Time) error {
+	res, err := tx.tx.ExecContext(ctx, `UPDATE followup_flags SET discussed_at = $1, discussed_by = $2 WHERE id = $3 AND person_id = $4 AND discussed_at IS NULL`,
+		at.UTC(), string(by), string(flagID), string(personID))
+	if err != nil {
+		return fmt.Errorf("store: flag discussed: %w", err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return tend.ErrNotFound
+	}
+	return nil
+}
+
+// FindOpenFlags returns the person's flags not yet discussed, oldest first.
+func (db *DB) FindOpenFlags(ctx context.Context, personID tend.ID) ([]followup.Flag, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, kind, source_id, recorded_at, received_at FROM followup_flags
+		WHERE person_id = $1 AND discussed_at IS NULL ORDER BY received_at, id`, string(personID))
+	if err != nil {
+		return nil, fmt.Errorf("store: open flags: %w", err)
+	}
+	defer rows.Close()
+	var out []followup.Flag
+	for rows.Next() {
+		f := followup.Flag{PersonID: personID}
+		var id, kind, src string
+		if err := rows.Scan(&id, &kind, &src, &f.RecordedAt, &f.ReceivedAt); err != nil {
+			return nil, err
+		}
+		f.ID, f.Kind, f.SourceID, f.RecordedAt, f.ReceivedAt = tend.ID(id), followup.Kind(kind), tend.ID(src), f.RecordedAt.UTC(), f.ReceivedAt.UTC()
+		out = append(out, f)
+	}
+	return out, rows.Err()
 }

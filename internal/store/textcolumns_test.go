@@ -116,6 +116,23 @@ var plainText = map[string]string{
 	"safety_plan_reviews.id":             "id",
 	"safety_plan_reviews.person_id":      "id",
 	"safety_plan_reviews.reviewed_by":    "id",
+	// The coping toolbox: ids, kinds and keys; a use's answers and a
+	// person's own activities are sealed. A service activity's wording is
+	// the service's own content, never about a person.
+	"toolbox_service_activities.id":       "id",
+	"toolbox_service_activities.kind":     "an activity kind",
+	"toolbox_service_activities.title":    "the service's own wording of an activity, nothing about a person",
+	"toolbox_service_activities.added_by": "id",
+	"toolbox_own_activities.id":           "id",
+	"toolbox_own_activities.person_id":    "id",
+	"toolbox_own_activities.kind":         "an activity kind",
+	"toolbox_choices.person_id":           "id",
+	"toolbox_choices.activity_id":         "an activity's id (a starter's name or a row id)",
+	"toolbox_cautions.person_id":          "id",
+	"toolbox_uses.id":                     "id",
+	"toolbox_uses.person_id":              "id",
+	"toolbox_uses.idempotency_key":        "a random key the client chose",
+	"toolbox_uses.activity_id":            "an activity's id (a starter's name or a row id)",
 	// Follow-up tasks: ids, states and fixed choices; the resolution note is sealed.
 	"followup_tasks.id":              "id",
 	"followup_tasks.person_id":       "id",
@@ -131,6 +148,40 @@ var plainText = map[string]string{
 	"followup_entries.source_id":     "id of the record that triggered it",
 	"followup_entries.contact":       "call, text or next_session (a fixed choice, never free text)",
 	"followup_notices.person_id":     "id",
+	// The journal and the hope box: ids and fixed choices; every word a
+	// person (or a clinician, for one person) writes, and every photo, is sealed.
+	"journal_prompts.id":               "id",
+	"journal_prompts.text":             "an open prompt the service wrote for anyone, about nobody",
+	"journal_prompts.created_by":       "id",
+	"journal_assignments.id":           "id",
+	"journal_assignments.person_id":    "id",
+	"journal_assignments.assigned_by":  "id",
+	"journal_assignments.withdrawn_by": "id",
+	"journal_entries.id":               "id",
+	"journal_entries.person_id":        "id",
+	"journal_entries.prompt_id":        "id of an open prompt or an assignment",
+	"hope_box_words.id":                "id",
+	"hope_box_words.person_id":         "id",
+	"hope_box_photos.id":               "id",
+	"hope_box_photos.person_id":        "id",
+	"hope_box_photos.content_type":     "image/jpeg or image/png",
+	// Skills and homework: ids, library ids and fixed choices; notes and
+	// worksheet answers are sealed.
+	"skill_favourites.person_id":    "id",
+	"skill_favourites.skill_id":     "a skill id of the library (skills.Library)",
+	"homework.id":                   "id",
+	"homework.person_id":            "id",
+	"homework.skill_id":             "a skill id of the library",
+	"homework.worksheet":            "a worksheet id (skills.Worksheets)",
+	"homework.due_on":               "a civil date",
+	"homework.assigned_by":          "id",
+	"homework.ended_by":             "id",
+	"homework_practice.id":          "id",
+	"homework_practice.person_id":   "id",
+	"homework_practice.homework_id": "id",
+	"homework_practice.skill_id":    "a skill id of the library",
+	"homework_practice.worksheet":   "a worksheet id",
+	"homework_practice.helpful":     "yes, no or nothing (a fixed choice)",
 }
 
 func TestTextColumnsAreEncryptedOrAllowed(t *testing.T) {

@@ -60,6 +60,12 @@ func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
 	return nil
 }
 
+// FailBeforeCommit makes every unit of work call fn after it has written
+// everything and before it commits, and roll back if fn returns an error.
+// Fault-injection tests use it to prove that data, audit events, tasks and
+// jobs commit together or not at all; nil turns it off.
+func (db *DB) FailBeforeCommit(fn func() error) { db.failBeforeCommit = fn }
+
 // Now is the instant the unit of work started; every row it writes uses it.
 func (tx *Tx) Now() time.Time { return tx.now }
 

@@ -18,11 +18,16 @@ import (
 	"github.com/tendcare/tend/internal/careteam"
 	"github.com/tendcare/tend/internal/crisis"
 	"github.com/tendcare/tend/internal/demo"
+	"github.com/tendcare/tend/internal/followup"
+	"github.com/tendcare/tend/internal/hopebox"
 	"github.com/tendcare/tend/internal/i18n"
+	"github.com/tendcare/tend/internal/journal"
 	"github.com/tendcare/tend/internal/safetyplan"
 	"github.com/tendcare/tend/internal/settings"
+	"github.com/tendcare/tend/internal/skills"
 	"github.com/tendcare/tend/internal/store"
 	"github.com/tendcare/tend/internal/testenv"
+	"github.com/tendcare/tend/internal/toolbox"
 	"github.com/tendcare/tend/internal/vault"
 	"github.com/tendcare/tend/internal/web"
 )
@@ -41,6 +46,10 @@ type demoServer struct {
 	db       *store.DB
 	vault    *vault.Vault // seals free text, as serve's does
 	plans    *safetyplan.Service
+	followUp *followup.Service
+	skills   *skills.Service
+	journal  *journal.Service
+	hopeBox  *hopebox.Service
 }
 
 func newDemoServer(t *testing.T) *demoServer {
@@ -89,8 +98,14 @@ func newDemoServerIn(t *testing.T, log *slog.Logger, locale string) *demoServer 
 	looks := audit.NewReader(db, checker)
 	plans := safetyplan.NewService(store.For[safetyplan.Tx](db), checker, v, clock)
 	followUp := newFollowUp(db, checker, v, clock, cache)
+	toolboxes := toolbox.NewService(store.For[toolbox.Tx](db), checker, v, clock)
+	skillSvc := skills.NewService(store.For[skills.Tx](db), checker, v, clock)
+	journals := journal.NewService(store.For[journal.Tx](db), checker, v, clock)
+	hopeBoxes := hopebox.NewService(store.For[hopebox.Tx](db), checker, v, clock)
 	apiHandler, err := api.New(api.Options{Logger: log, Accounts: accounts, CareTeam: careTeam, Looks: looks,
-		SafetyPlan: plans, FollowUp: followUp, Settings: cache, Clock: clock})
+		SafetyPlan: plans, FollowUp: followUp, Settings: cache, Clock: clock,
+		Toolbox: toolboxes, Skills: skillSvc, SkillTexts: func() skills.Texts { return cat.Printer(locale) },
+		Journal: journals, HopeBox: hopeBoxes})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,11 +116,16 @@ func newDemoServerIn(t *testing.T, log *slog.Logger, locale string) *demoServer 
 		Admin:      settings.NewAdmin(store.For[settings.Tx](db), checker, cache, dir, clock),
 		SafetyPlan: plans,
 		FollowUp:   followUp,
+		Toolbox:    toolboxes,
+		Skills:     skillSvc,
+		Journal:    journals,
+		HopeBox:    hopeBoxes,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &demoServer{srv: srv, sessions: map[string]*http.Cookie{}, people: map[string]tend.ID{}, accounts: accounts, careTeam: careTeam, checker: checker, db: db, vault: v, plans: plans}
+	d := &demoServer{srv: srv, sessions: map[string]*http.Cookie{}, people: map[string]tend.ID{}, accounts: accounts, careTeam: careTeam, checker: checker, db: db, vault: v, plans: plans, followUp: followUp, skills: skillSvc,
+		journal: journals, hopeBox: hopeBoxes}
 	for _, u := range []string{"sam", "alex", "riley"} {
 		p, err := db.FindPersonAccountByUsername(ctx, u)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/tendcare/tend/internal/access"
 	"github.com/tendcare/tend/internal/auth"
 	"github.com/tendcare/tend/internal/careteam"
+	"github.com/tendcare/tend/internal/followup"
 	"github.com/tendcare/tend/internal/settings"
 )
 
@@ -587,6 +589,14 @@ type settingsForm struct {
 	YoungConfidentiality            string
 	DutyTeam                        string
 	Lines                           []lineForm
+	Triggers                        []triggerChoice // what each safety prompt does
+	UrgeLevel                       int             // the urge-to-die rating that fires one
+	UrgeLevels                      []int
+}
+
+// triggerChoice is one safety prompt's select in the settings form.
+type triggerChoice struct {
+	Kind, Label, Response string
 }
 
 type defaultRow struct {
@@ -597,11 +607,13 @@ type defaultRow struct {
 type adminSettingsPage struct {
 	Base
 	DutyTeams []teamChoice // the teams of kind duty, for the duty-team select
-	Form      settingsForm
-	Fields    []fieldView       // built from Form and Errors by fields
-	Errors    map[string]string // field name -> what is wrong, shown next to it
-	Saved     bool
-	Sharing   []defaultRow
+	// PromptResponses are the choices for each safety prompt.
+	PromptResponses []followup.Response
+	Form            settingsForm
+	Fields          []fieldView       // built from Form and Errors by fields
+	Errors          map[string]string // field name -> what is wrong, shown next to it
+	Saved           bool
+	Sharing         []defaultRow
 	// SharingSaved and SharingProblem are about the sharing defaults form.
 	SharingSaved   bool
 	SharingProblem string
@@ -652,6 +664,7 @@ func formFromSettings(st settings.Settings) settingsForm {
 	f := settingsForm{Name: st.Name, Country: st.Country, TimeZone: st.TimeZone, Locale: st.Locale, WorkingHours: hoursForm(st.WorkingHours),
 		Holidays: strings.Join(st.Holidays, "\n"), OutOfHours: st.OutOfHours, Emergency: st.Emergency, QuickExitURL: st.QuickExitURL,
 		YoungConfidentiality: st.YoungConfidentiality, DutyTeam: string(st.DutyTeam)}
+	f.setTriggers(st.Triggers)
 	for _, l := range st.Lines {
 		f.Lines = append(f.Lines, lineForm{Name: l.Name, Call: l.Call, Text: l.Text, Hours: l.Hours})
 	}
@@ -671,7 +684,8 @@ func (s *Server) adminSettingsPage(r *http.Request, a tend.Actor) (*adminSetting
 		return nil, err
 	}
 	p := s.printer()
-	page := &adminSettingsPage{Base: Base{Title: p.T("admin.settings_title"), p: p}, Form: formFromSettings(st), Errors: map[string]string{}}
+	page := &adminSettingsPage{Base: Base{Title: p.T("admin.settings_title"), p: p}, Form: formFromSettings(st), Errors: map[string]string{},
+		PromptResponses: followup.Responses}
 	teams, err := s.opt.Accounts.ListTeams(r.Context(), a)
 	if err != nil {
 		return nil, err
@@ -749,6 +763,8 @@ func (s *Server) adminSettingsUpdate(w http.ResponseWriter, r *http.Request) err
 			rowOf = append(rowOf, i)
 		}
 	}
+	st.Triggers = triggersFromForm(f)
+	page.Form.setTriggers(st.Triggers)
 	err = s.opt.Admin.SaveSettings(r.Context(), a, st)
 	if err == nil {
 		http.Redirect(w, r, "/admin/settings?saved=1", http.StatusSeeOther)
@@ -822,4 +838,34 @@ func dutyTeamChoice(teams []teamChoice, id string) tend.ID {
 		}
 	}
 	return ""
+}
+
+// setTriggers fills the safety-prompt part of the form from rules.
+func (f *settingsForm) setTriggers(rules followup.Rules) {
+	f.Triggers = f.Triggers[:0]
+	for _, k := range followup.Kinds {
+		f.Triggers = append(f.Triggers, triggerChoice{Kind: string(k), Label: "task.kind." + string(k), Response: string(rules.Response(k))})
+	}
+	f.UrgeLevel = rules.Level()
+	f.UrgeLevels = nil
+	for l := 1; l <= followup.MaxUrgeToDieLevel; l++ {
+		f.UrgeLevels = append(f.UrgeLevels, l)
+	}
+}
+
+// triggersFromForm reads the safety-prompt part of the settings form. A
+// value the form never offers is kept, so that validation names it.
+func triggersFromForm(f url.Values) followup.Rules {
+	r := followup.Rules{Responses: map[followup.Kind]followup.Response{}}
+	for _, k := range followup.Kinds {
+		if v := f.Get("trigger." + string(k)); v != "" {
+			r.Responses[k] = followup.Response(v)
+		}
+	}
+	if l, err := strconv.Atoi(f.Get("urge_to_die_level")); err == nil {
+		r.UrgeToDieLevel = l
+	} else if f.Get("urge_to_die_level") != "" {
+		r.UrgeToDieLevel = -1
+	}
+	return r
 }

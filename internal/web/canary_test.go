@@ -148,6 +148,67 @@ func crawler(t *testing.T, leaky bool) (*testenv.Crawler, *demoServer) {
 			Seen: func(account string) bool { return account == therapist[who] },
 		})
 	}
+	// Each person's own toolbox activity, used once so it is in their
+	// toolbox log too: nobody shares the log by the service's defaults.
+	for _, who := range []string{"sam", "alex", "riley"} {
+		fields = append(fields, testenv.CanaryField{
+			Name: who + ".toolbox_own", Owner: who,
+			Plant: func(v string) error {
+				if res := d.post(t, who, "/me/toolbox/activities", url.Values{"kind": {"express"}, "text": {v}}); res.Code != http.StatusSeeOther {
+					t.Fatalf("planting %s's own activity: %d", who, res.Code)
+				}
+				ids := toolboxOwnIDs.FindAllStringSubmatch(d.get(t, who, "/me/toolbox/manage").Body.String(), -1)
+				if len(ids) == 0 {
+					t.Fatalf("%s's own activity is not on their manage page", who)
+				}
+				res := d.post(t, who, "/me/toolbox/uses", url.Values{"question": {"urge"}, "urge_before": {"7"}, "activity": {ids[len(ids)-1][1]},
+					"minutes": {"5"}, "idempotency_key": {"canary-" + v}, "urge_after": {"4"}, "helpful": {"yes"}})
+				if res.Code != http.StatusSeeOther {
+					t.Fatalf("planting %s's toolbox use: %d", who, res.Code)
+				}
+				return nil
+			},
+			Seen: func(string) bool { return false },
+		})
+	}
+	// Each person's homework practice: the note and the worksheet answers
+	// of homework their therapist set. The therapist reads all homework
+	// (and is the one who set it); nobody else does.
+	for _, who := range []string{"sam", "alex", "riley"} {
+		for _, field := range []string{"practice_note", "worksheet_answers"} {
+			fields = append(fields, testenv.CanaryField{
+				Name: who + "." + field, Owner: who,
+				Plant: func(v string) error { return plantPractice(t, d, who, therapist[who], field, v) },
+				Seen:  func(account string) bool { return account == therapist[who] },
+			})
+		}
+	}
+	// Each person's journal entry, and words in their hope box. Sam shares
+	// the journal with Lee (see), so Lee may read sam's entry and nobody
+	// else any; the hope box is never anyone else's.
+	d.shareArea(t, "sam", "Lee", access.AreaJournal, access.LevelSee)
+	for _, who := range []string{"sam", "alex", "riley"} {
+		fields = append(fields, testenv.CanaryField{
+			Name: who + ".journal", Owner: who,
+			Plant: func(v string) error {
+				id := d.newEntryID(t, who)
+				if res := d.post(t, who, "/me/journal", url.Values{"id": {id}, "revision": {"0"}, "text": {v}}); res.Code != http.StatusSeeOther {
+					t.Fatalf("planting %s's journal entry: %d", who, res.Code)
+				}
+				return nil
+			},
+			Seen: func(account string) bool { return who == "sam" && account == "lee@example.org" },
+		}, testenv.CanaryField{
+			Name: who + ".hope_box", Owner: who,
+			Plant: func(v string) error {
+				if res := d.post(t, who, "/me/hope-box/words", url.Values{"text": {v}}); res.Code != http.StatusSeeOther {
+					t.Fatalf("planting %s's hope box words: %d", who, res.Code)
+				}
+				return nil
+			},
+			Seen: func(string) bool { return false },
+		})
+	}
 	accounts := []string{"", "sam", "alex", "riley", "lee@example.org", "priya@example.org", "jo@example.org", "kim@example.org", "morgan@example.org", "admin@example.org",
 		"casey@example.org", "nia@example.org", "dana@example.org"}
 	routes := func(string) []string {

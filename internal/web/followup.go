@@ -101,6 +101,11 @@ func (s *Server) contactCreate(w http.ResponseWriter, r *http.Request) error {
 	if k := tend.ErrorKind(err); k == tend.EINVALID || k == tend.ECONFLICT {
 		return s.contactForm(w, r, a, http.StatusBadRequest, tend.ErrorMessage(err))
 	}
+	if tend.ErrorKind(err) == tend.ERATELIMITED {
+		// Earlier requests already reached the open task: say so, and
+		// lead with the help options as the confirmation does.
+		return s.contactSent(w, r, a, http.StatusTooManyRequests, tend.ErrorMessage(err))
+	}
 	if err != nil {
 		return err
 	}
@@ -111,10 +116,12 @@ func (s *Server) contactCreate(w http.ResponseWriter, r *http.Request) error {
 type contactSentPage struct {
 	Base
 	helpOptions
-	NoRoute  bool
-	Duty     bool
-	NextRead string
-	How      string
+	NoRoute     bool
+	Duty        bool
+	NextSession bool // the service or clinician keeps requests for the next session
+	NextRead    string
+	How         string
+	Limited     string // why this request added nothing (too many in an hour)
 }
 
 // contactSentShow is the confirmation: help first (danger now, someone to
@@ -125,6 +132,10 @@ func (s *Server) contactSentShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return s.contactSent(w, r, a, http.StatusOK, "")
+}
+
+func (s *Server) contactSent(w http.ResponseWriter, r *http.Request, a tend.Actor, status int, limited string) error {
 	reach, err := s.opt.FollowUp.Preview(r.Context(), a, a.ID)
 	if err != nil {
 		return err
@@ -132,7 +143,8 @@ func (s *Server) contactSentShow(w http.ResponseWriter, r *http.Request) error {
 	p := s.printer()
 	st, _ := s.opt.Settings.Get()
 	page := &contactSentPage{Base: Base{Title: p.T("contact.sent_title"), QuickExit: true},
-		NoRoute: reach.Route == followup.RouteNone, Duty: reach.Route == followup.RouteDuty}
+		NoRoute: reach.Route == followup.RouteNone, Duty: reach.Route == followup.RouteDuty,
+		NextSession: reach.Response == followup.ResponseNextSession && reach.Route == followup.RouteCareTeam, Limited: limited}
 	if m := followup.ContactMethod(r.URL.Query().Get("how")); m.Valid() {
 		page.How = p.T("contact.how_chosen", p.T("task.contact."+string(m)))
 	}
@@ -147,7 +159,7 @@ func (s *Server) contactSentShow(w http.ResponseWriter, r *http.Request) error {
 	if !page.NoRoute {
 		page.NextRead = s.nextRead(s.opt.Clock.Now())
 	}
-	return s.render(w, r, http.StatusOK, "me_contact_sent", page)
+	return s.render(w, r, status, "me_contact_sent", page)
 }
 
 // nextRead words when the care team will next read what arrives at now, in
@@ -227,6 +239,11 @@ func (s *Server) tasksShow(w http.ResponseWriter, r *http.Request) error {
 	tasks, err := s.opt.FollowUp.Inbox(r.Context(), a)
 	if err != nil {
 		return err
+	}
+	if err := s.opt.FollowUp.SeeAlerts(r.Context(), a); err != nil {
+		// Best effort: the inbox still shows when the database takes no
+		// writes; the alert stays until the next visit.
+		s.log.WarnContext(r.Context(), "alerts not marked seen", "error", err)
 	}
 	st, _ := s.opt.Settings.Get()
 	page := &tasksPage{Base: Base{Title: s.printer().T("task.title")}}

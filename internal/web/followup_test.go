@@ -26,10 +26,7 @@ var caches sync.Map // *store.DB -> *settings.Cache
 // read from the settings cache at each call.
 func newFollowUp(db *store.DB, checker *access.Checker, v *vault.Vault, clock tend.Clock, cache *settings.Cache) *followup.Service {
 	caches.Store(db, cache)
-	return followup.NewService(store.For[followup.Tx](db), checker, v, clock, func() tend.ID {
-		st, _ := cache.Get()
-		return st.DutyTeam
-	}, nil)
+	return followup.NewService(store.For[followup.Tx](db), checker, v, clock, cache.FollowUp, nil)
 }
 
 // setDutyTeam makes the team named name the service's duty team.

@@ -66,9 +66,94 @@ var matrix = map[string][]int{
 	"GET /me/plan/edit":                      {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
 	"POST /me/plan":                          {401, 400, 400, 400, 404, 404, 404, 404, 404, 404, 404, 404, 404},
 	"GET /me/plan/history":                   {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/plan/device":                   {401, 400, 400, 400, 404, 404, 404, 404, 404, 404, 404, 404, 404},
 	"GET /clinic/people/{id}/plan":           {303, 404, 404, 404, 200, 403, 403, 404, 403, 403, 403, 404, 404},
 	"POST /clinic/people/{id}/plan":          {401, 404, 404, 404, 400, 403, 403, 404, 403, 403, 403, 404, 404},
 	"POST /clinic/people/{id}/plan/reviewed": {401, 404, 404, 404, 400, 403, 403, 404, 403, 403, 403, 404, 404},
+
+	// The coping toolbox (skills.md "The toolbox"). /me/toolbox pages are
+	// the signed-in person's own (staff: 404); an empty step, use, own
+	// activity, choice or caution form has nothing to go on and is
+	// re-rendered with its problem (400); {id} is sam, who is no use (404).
+	// The staff view of sam's toolbox log follows sam's sharing, and by the
+	// service's defaults sam shares it with nobody: lee, priya, jo, casey,
+	// morgan and the admin know sam but are not shared it (403); kim, nia
+	// and dana have no relationship with sam (404). TestToolboxSharing
+	// checks lee once sam shares it. Service activities are the admin's
+	// (other staff 403); an empty form is re-rendered (400) and {id}, sam,
+	// is no activity (404).
+	//                                             anon sam  alex riley lee  priya jo   kim  morgan admin casey nia  dana
+	"GET /me/toolbox":                  {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/toolbox/step":            {401, 400, 400, 400, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/toolbox/uses":            {401, 400, 400, 400, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /me/toolbox/uses/{id}":        {303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /me/toolbox/log":              {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /me/toolbox/manage":           {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/toolbox/activities":      {401, 400, 400, 400, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/toolbox/activities/{id}": {401, 400, 400, 400, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/toolbox/caution":         {401, 400, 400, 400, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /clinic/people/{id}/toolbox":  {303, 404, 404, 404, 403, 403, 403, 404, 403, 403, 403, 404, 404},
+	"GET /admin/toolbox":               {303, 404, 404, 404, 403, 403, 403, 403, 403, 200, 403, 403, 403},
+	"POST /admin/toolbox":              {401, 404, 404, 404, 403, 403, 403, 403, 403, 400, 403, 403, 403},
+	"POST /admin/toolbox/{id}/retire":  {401, 404, 404, 404, 403, 403, 403, 403, 403, 404, 403, 403, 403},
+
+	// The skills library and homework (clinical/skills.md). /me/skills and
+	// /me/homework pages are the signed-in person's own (staff: 404). {id} is
+	// sam, which names no skill and no homework, so those pages are 404 for
+	// everyone signed in (TestSkillsAndHomework checks real ones caller by
+	// caller). The staff view of sam's homework: any active member of sam's
+	// care team may open it and assign (lee, priya, jo, casey: 200; each
+	// sees only what the policy lets them, TestHomeworkWeb), and an empty
+	// assign form names nothing to assign (400); morgan (lead) and the admin
+	// know sam but may not (403); kim, nia and dana have no relationship
+	// with sam (404). {homework} is no homework's id: ending it is 404.
+	//                                                   anon sam  alex riley lee  priya jo   kim  morgan admin casey nia  dana
+	"GET /me/skills":                                   {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /me/skills/{id}":                              {303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/skills/{id}/favourite":                   {401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/skills/{id}/practice":                    {401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /me/homework/{id}":                            {303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/homework/{id}/practice":                  {401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /clinic/people/{id}/homework":                 {303, 404, 404, 404, 200, 200, 200, 404, 403, 403, 200, 404, 404},
+	"POST /clinic/people/{id}/homework":                {401, 404, 404, 404, 400, 400, 400, 404, 403, 403, 400, 404, 404},
+	"POST /clinic/people/{id}/homework/{homework}/end": {401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+
+	// The reflective journal (skills.md; DESIGN.md "Who sees what"). /me
+	// journal pages are the signed-in person's own (staff: 404); an empty
+	// save names no entry (400); {id} is sam, who is no entry (404). The
+	// staff view follows sam's sharing: sam shares the journal with nobody
+	// by the service's defaults, so the care team (lee, priya, jo, casey),
+	// morgan (lead, no content) and the admin (no clinical data) are refused
+	// (403); kim, nia and dana have no relationship with sam (404). Prompts
+	// follow the homework rule: the therapist, or a care-team member
+	// assigning their own (lee, priya, jo, casey: an empty prompt is 400; an
+	// empty withdrawal names no assignment, 404). The service's open prompts
+	// are the admin's alone: everyone else on staff 403, people 404; an empty
+	// prompt is 400 and retiring none is 404.
+	//                                                            anon sam  alex riley lee  priya jo   kim  morgan admin casey nia  dana
+	"GET /me/journal":                                   {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /me/journal/new":                               {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/journal":                                  {401, 400, 400, 400, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /me/journal/{id}":                              {303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /clinic/people/{id}/journal":                   {303, 404, 404, 404, 403, 403, 403, 404, 403, 403, 403, 404, 404},
+	"GET /clinic/people/{id}/journal/prompts":           {303, 404, 404, 404, 200, 200, 200, 404, 403, 403, 200, 404, 404},
+	"POST /clinic/people/{id}/journal/prompts":          {401, 404, 404, 404, 400, 400, 400, 404, 403, 403, 400, 404, 404},
+	"POST /clinic/people/{id}/journal/prompts/withdraw": {401, 404, 404, 404, 404, 404, 404, 404, 403, 403, 404, 404, 404},
+	"GET /admin/journal-prompts":                        {303, 404, 404, 404, 403, 403, 403, 403, 403, 200, 403, 403, 403},
+	"POST /admin/journal-prompts":                       {401, 404, 404, 404, 403, 403, 403, 403, 403, 400, 403, 403, 403},
+	"POST /admin/journal-prompts/retire":                {401, 404, 404, 404, 403, 403, 403, 403, 403, 404, 403, 403, 403},
+
+	// The hope box: the person's alone, never shareable, so every member of
+	// staff gets 404 whatever sam shares. Empty forms: no words or photo
+	// (400); removing nothing names nothing (404); {id} is sam, who is no
+	// photo (404).
+	//                                              anon sam  alex riley lee  priya jo   kim  morgan admin casey nia  dana
+	"GET /me/hope-box":                {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/hope-box/words":         {401, 400, 400, 400, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/hope-box/words/delete":  {401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/hope-box/photos":        {401, 400, 400, 400, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/hope-box/photos/delete": {401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /me/hope-box/photos/{id}":    {303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
 
 	// The person's settings: /me pages are the signed-in person's own, so
 	// every person gets their own settings and staff get 404 (there is no
@@ -106,6 +191,23 @@ var matrix = map[string][]int{
 	"GET /clinic/tasks/{id}":              {303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
 	"POST /clinic/tasks/{id}/acknowledge": {401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
 	"POST /clinic/tasks/{id}/resolve":     {401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /clinic/tasks/{id}/reroute":     {401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /clinic/queue":                   {303, 404, 404, 404, 200, 200, 200, 200, 200, 200, 200, 200, 200},
+
+	// Safety prompts (safety-rules.md section 4). Each person sees their
+	// own (staff: 404). The care team page is for those a task reaches (lee
+	// as therapist, casey as care coordinator, whatever sam shares) and the
+	// lead of sam's team (metadata only); everyone else is 404, as for the
+	// tasks, except admins, who know sam from care-team admin (403, as for
+	// the plan). Only sam's clinicians (therapist, care coordinator) change
+	// them: an empty form changes nothing (303); the others who know sam get
+	// 403. Marking a flag discussed names no flag: 404 for everyone
+	// (TestSafetyPromptPages checks a real flag).
+	//                                                         anon sam  alex riley lee  priya jo   kim  morgan admin casey nia  dana
+	"GET /me/safety-prompts":                          {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /clinic/people/{id}/safety-prompts":          {303, 404, 404, 404, 200, 404, 404, 404, 200, 403, 200, 404, 404},
+	"POST /clinic/people/{id}/safety-prompts":         {401, 404, 404, 404, 303, 403, 403, 404, 403, 403, 303, 404, 404},
+	"POST /clinic/people/{id}/flags/{flag}/discussed": {401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
 
 	// Supporters (young-people.md). /me/supporters is the signed-in
 	// person's own page (staff: 404). An empty invite form, and an empty

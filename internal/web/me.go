@@ -30,7 +30,8 @@ type noticeView struct {
 
 type meHomePage struct {
 	Base
-	Notices []noticeView
+	Notices  []noticeView
+	Homework []homeworkView // open homework, calmly, with no count of what was missed
 }
 
 // meShow is the person's home page.
@@ -47,6 +48,9 @@ func (s *Server) meShow(w http.ResponseWriter, r *http.Request) error {
 	page := &meHomePage{Base: Base{Title: p.T("me.title"), QuickExit: true}}
 	for _, n := range notices {
 		page.Notices = append(page.Notices, noticeView{ID: n.ID, Text: s.noticeText(n)})
+	}
+	if page.Homework, err = s.openHomework(r, a); err != nil {
+		return err
 	}
 	return s.render(w, r, http.StatusOK, "me_home", page)
 }

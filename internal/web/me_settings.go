@@ -179,6 +179,7 @@ func (s *Server) settingsSignOutEverywhere(w http.ResponseWriter, r *http.Reques
 		return err
 	}
 	s.clearSession(w)
+	s.clearKeepPlan(w)
 	http.Redirect(w, r, "/signin", http.StatusSeeOther)
 	return nil
 }

@@ -119,11 +119,15 @@ func (s *Server) secure(next http.Handler) http.Handler {
 // the README); reading past it fails and the request answers 413.
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > s.opt.MaxBodyBytes {
+		limit := s.opt.MaxBodyBytes
+		if r.Method == http.MethodPost && r.URL.Path == "/me/hope-box/photos" {
+			limit = max(limit, hopeBoxUploadLimit) // a photo is bigger than any form
+		}
+		if r.ContentLength > limit {
 			s.fail(w, r, tend.Errorf(tend.ETOOLARGE, "too large"))
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxBodyBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }

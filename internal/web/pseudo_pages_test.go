@@ -37,6 +37,7 @@ func TestPseudoLocaleSignedIn(t *testing.T) {
 		{"admin@example.org", "/admin"}, {"admin@example.org", "/admin/staff"}, {"admin@example.org", "/admin/invites"},
 		{"admin@example.org", "/admin/teams"}, {"admin@example.org", "/admin/care-teams"}, {"admin@example.org", "/admin/settings"},
 		{"", "/signin"}, {"", "/join"}, {"", "/reset"}, {"", "/supporter/join"},
+		{"sam", "/me/toolbox/manage"}, {"sam", "/me/toolbox/log"}, {"admin@example.org", "/admin/toolbox"},
 	} {
 		t.Run(tt.who+tt.path, func(t *testing.T) {
 			res := d.get(t, tt.who, tt.path)

@@ -60,9 +60,35 @@ var pages = map[string]string{
 
 	// My safety plan, and a care-team member's view of it.
 	"me_plan":         "me/plan.html",
+	"me_prompts":      "me/prompts.html",
+	"clinic_prompts":  "clinic/prompts.html",
+	"clinic_queue":    "clinic/queue.html",
 	"me_plan_edit":    "me/plan_edit.html",
 	"me_plan_history": "me/plan_history.html",
 	"clinic_plan":     "clinic/plan.html",
+
+	// The coping toolbox, a care-team member's view of its log, and the
+	// service's own activities.
+	"me_toolbox":        "me/toolbox.html",
+	"me_toolbox_use":    "me/toolbox_use.html",
+	"me_toolbox_log":    "me/toolbox_log.html",
+	"me_toolbox_manage": "me/toolbox_manage.html",
+	"clinic_toolbox":    "clinic/toolbox.html",
+	"admin_toolbox":     "admin/toolbox.html",
+
+	// The skills library and homework.
+	"me_skills":       "me/skills.html",
+	"me_skill":        "me/skill.html",
+	"me_homework":     "me/homework.html",
+	"clinic_homework": "clinic/homework.html",
+
+	// The reflective journal and the hope box.
+	"me_journal":             "me/journal.html",
+	"me_journal_entry":       "me/journal_entry.html",
+	"clinic_journal":         "clinic/journal.html",
+	"clinic_journal_prompts": "clinic/journal_prompts.html",
+	"admin_journal_prompts":  "admin/journal_prompts.html",
+	"me_hope_box":            "me/hope_box.html",
 }
 
 // Base is the data every page has; page structs embed it.
@@ -83,7 +109,14 @@ type Base struct {
 	// PersonPage is set for a signed-in person, whose pages all link to
 	// "My safety plan" one tap away (safety-plan.md).
 	PersonPage bool
-	p          *i18n.Printer
+	// Owner tags the signed-in account's pages (accountTag), so that the
+	// offline queue sends an entry only for the account that wrote it.
+	Owner string
+	// Alerts counts the follow-up tasks that reached a staff member since
+	// they last opened their tasks (safety-rules.md section 4: a neutral
+	// alert, no content).
+	Alerts int
+	p      *i18n.Printer
 }
 
 // T translates a message id through the page's printer.
@@ -147,6 +180,15 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	b.SignedIn = actorFrom(r).Kind != ""
 	b.Discreet = s.discreetFor(r)
 	b.PersonPage = actorFrom(r).Kind == tend.KindPerson
+	if a := actorFrom(r); a.Kind != "" {
+		b.Owner = accountTag("queue", a.ID)
+	}
+	if a := actorFrom(r); a.Kind == tend.KindStaff && a.Role != tend.RoleAdmin && s.opt.FollowUp != nil {
+		// A neutral alert: only that tasks are waiting, never what.
+		if n, err := s.opt.FollowUp.Alerts(r.Context(), a); err == nil {
+			b.Alerts = n
+		}
+	}
 	if b.QuickExit {
 		st, _ := s.opt.Settings.Get()
 		b.QuickExitURL = st.QuickExitURL
@@ -216,6 +258,7 @@ func (s *Server) checkMessages() error {
 	ids = append(ids, supporterMessageIDs...)
 	ids = append(ids, recoveryMessageIDs...)
 	ids = append(ids, followUpMessageIDs...)
+	ids = append(ids, skillsMessageIDs()...)
 	for _, id := range messageIDs {
 		ids = append(ids, id)
 	}

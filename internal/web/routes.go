@@ -45,9 +45,37 @@ func (s *Server) routeTable() []route {
 		{"GET /me/plan/edit", h(s.planEdit)},
 		{"POST /me/plan", h(s.planSave)},
 		{"GET /me/plan/history", h(s.planHistory)},
+		{"POST /me/plan/device", h(s.planDevice)},
 		{"GET /clinic/people/{id}/plan", h(s.clinicPlanShow)},
 		{"POST /clinic/people/{id}/plan", h(s.clinicPlanSave)},
 		{"POST /clinic/people/{id}/plan/reviewed", h(s.clinicPlanReviewed)},
+
+		// The coping toolbox (skills.md "The toolbox"), a care-team
+		// member's view of its log, and the service's own activities.
+		{"GET /me/toolbox", h(s.withToolbox(s.toolboxShow))},
+		{"POST /me/toolbox/step", h(s.withToolbox(s.toolboxStep))},
+		{"POST /me/toolbox/uses", h(s.withToolbox(s.toolboxUseCreate))},
+		{"GET /me/toolbox/uses/{id}", h(s.withToolbox(s.toolboxUseShow))},
+		{"GET /me/toolbox/log", h(s.withToolbox(s.toolboxLogShow))},
+		{"GET /me/toolbox/manage", h(s.withToolbox(s.toolboxManageShow))},
+		{"POST /me/toolbox/activities", h(s.withToolbox(s.toolboxOwnCreate))},
+		{"POST /me/toolbox/activities/{id}", h(s.withToolbox(s.toolboxChoose))},
+		{"POST /me/toolbox/caution", h(s.withToolbox(s.toolboxCaution))},
+		{"GET /clinic/people/{id}/toolbox", h(s.withToolbox(s.clinicToolboxShow))},
+		{"GET /admin/toolbox", h(s.withToolbox(s.adminToolboxShow))},
+		{"POST /admin/toolbox", h(s.withToolbox(s.adminToolboxCreate))},
+		{"POST /admin/toolbox/{id}/retire", h(s.withToolbox(s.adminToolboxRetire))},
+
+		// The skills library and homework.
+		{"GET /me/skills", h(s.withSkills(s.skillsShow))},
+		{"GET /me/skills/{id}", h(s.withSkills(s.skillShow))},
+		{"POST /me/skills/{id}/favourite", h(s.withSkills(s.skillFavourite))},
+		{"POST /me/skills/{id}/practice", h(s.withSkills(s.skillPractice))},
+		{"GET /me/homework/{id}", h(s.withSkills(s.homeworkShow))},
+		{"POST /me/homework/{id}/practice", h(s.withSkills(s.homeworkPractice))},
+		{"GET /clinic/people/{id}/homework", h(s.withSkills(s.clinicHomeworkShow))},
+		{"POST /clinic/people/{id}/homework", h(s.withSkills(s.clinicHomeworkAssign))},
+		{"POST /clinic/people/{id}/homework/{homework}/end", h(s.withSkills(s.clinicHomeworkEnd))},
 
 		// The person's settings.
 		{"GET /me/settings", h(s.settingsShow)},
@@ -82,6 +110,34 @@ func (s *Server) routeTable() []route {
 		{"GET /clinic/tasks/{id}", h(s.withFollowUp(s.taskShow))},
 		{"POST /clinic/tasks/{id}/acknowledge", h(s.withFollowUp(s.taskAcknowledge))},
 		{"POST /clinic/tasks/{id}/resolve", h(s.withFollowUp(s.taskResolve))},
+		{"POST /clinic/tasks/{id}/reroute", h(s.withFollowUp(s.taskReroute))},
+		{"GET /clinic/queue", h(s.withFollowUp(s.queueShow))},
+		{"GET /me/safety-prompts", h(s.withFollowUp(s.myPromptsShow))},
+		{"GET /clinic/people/{id}/safety-prompts", h(s.withFollowUp(s.clinicPromptsShow))},
+		{"POST /clinic/people/{id}/safety-prompts", h(s.withFollowUp(s.clinicPromptsUpdate))},
+		{"POST /clinic/people/{id}/flags/{flag}/discussed", h(s.withFollowUp(s.flagDiscussed))},
+
+		// The reflective journal, a care-team member's reading of it, the
+		// prompts a clinician assigns, and the service's open prompts.
+		{"GET /me/journal", h(s.withJournal(s.journalShow))},
+		{"GET /me/journal/new", h(s.withJournal(s.journalNew))},
+		{"POST /me/journal", h(s.withJournal(s.journalSave))},
+		{"GET /me/journal/{id}", h(s.withJournal(s.journalEntryShow))},
+		{"GET /clinic/people/{id}/journal", h(s.withJournal(s.clinicJournalShow))},
+		{"GET /clinic/people/{id}/journal/prompts", h(s.withJournal(s.clinicJournalPrompts))},
+		{"POST /clinic/people/{id}/journal/prompts", h(s.withJournal(s.clinicJournalAssign))},
+		{"POST /clinic/people/{id}/journal/prompts/withdraw", h(s.withJournal(s.clinicJournalWithdraw))},
+		{"GET /admin/journal-prompts", h(s.withJournal(s.adminJournalPrompts))},
+		{"POST /admin/journal-prompts", h(s.withJournal(s.adminJournalPromptAdd))},
+		{"POST /admin/journal-prompts/retire", h(s.withJournal(s.adminJournalPromptRetire))},
+
+		// The hope box: the person's alone, never shared.
+		{"GET /me/hope-box", h(s.withHopeBox(s.hopeBoxShow))},
+		{"POST /me/hope-box/words", h(s.withHopeBox(s.hopeBoxWordsAdd))},
+		{"POST /me/hope-box/words/delete", h(s.withHopeBox(s.hopeBoxWordsDelete))},
+		{"POST /me/hope-box/photos", h(s.withHopeBox(s.hopeBoxPhotoAdd))},
+		{"POST /me/hope-box/photos/delete", h(s.withHopeBox(s.hopeBoxPhotoDelete))},
+		{"GET /me/hope-box/photos/{id}", h(s.withHopeBox(s.hopeBoxPhotoShow))},
 
 		// Admin pages.
 		{"GET /admin", h(s.adminShow)},

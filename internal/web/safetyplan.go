@@ -47,6 +47,9 @@ type planPage struct {
 	Username string
 	MayEdit  bool
 	Action   string
+	// KeptOnDevice: the person keeps a copy on this device, made at KeptAt.
+	KeptOnDevice bool
+	KeptAt       string
 }
 
 type planHistoryPage struct {
@@ -118,6 +121,9 @@ func (s *Server) planShow(w http.ResponseWriter, r *http.Request) error {
 	page.QuickExit = true
 	page.Merged = r.URL.Query().Get("merged") == "1"
 	page.Saved = r.URL.Query().Get("saved") == "1"
+	if err := s.planOffline(w, r, a, page); err != nil {
+		return err
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	return s.render(w, r, http.StatusOK, "me_plan", page)
 }

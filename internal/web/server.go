@@ -15,9 +15,13 @@ import (
 	"github.com/tendcare/tend/internal/careteam"
 	"github.com/tendcare/tend/internal/crisis"
 	"github.com/tendcare/tend/internal/followup"
+	"github.com/tendcare/tend/internal/hopebox"
 	"github.com/tendcare/tend/internal/i18n"
+	"github.com/tendcare/tend/internal/journal"
 	"github.com/tendcare/tend/internal/safetyplan"
 	"github.com/tendcare/tend/internal/settings"
+	"github.com/tendcare/tend/internal/skills"
+	"github.com/tendcare/tend/internal/toolbox"
 )
 
 // Options are the server's dependencies, passed explicitly.
@@ -52,6 +56,13 @@ type Options struct {
 	FollowUp *followup.Service
 	// SafetyPlan keeps "My safety plan".
 	SafetyPlan *safetyplan.Service
+	// Toolbox keeps the coping toolbox.
+	Toolbox *toolbox.Service
+	// Journal keeps the reflective journal; HopeBox the person's hope box.
+	Journal *journal.Service
+	HopeBox *hopebox.Service
+	// Skills serves the skills library, favourites and homework.
+	Skills *skills.Service
 	// API serves /api/v1/ (internal/api), behind the same middleware.
 	API http.Handler
 }

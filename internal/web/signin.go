@@ -69,6 +69,9 @@ func (s *Server) signOut(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	s.clearSession(w)
+	// Signing out ends the choice to keep a copy of the plan here; the
+	// service worker removes the copy itself (static/js/sw.js).
+	s.clearKeepPlan(w)
 	http.Redirect(w, r, "/signin", http.StatusSeeOther)
 	return nil
 }

@@ -97,6 +97,9 @@ func (s *Server) staticFile(name string) func(http.ResponseWriter, *http.Request
 		if !ok {
 			return tend.ErrNotFound
 		}
+		if toolboxAssets[name] {
+			w.Header().Set(headerOffline, offlineKeep)
+		}
 		a.serve(w, r, "no-cache")
 		return nil
 	}

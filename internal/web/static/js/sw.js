@@ -1,22 +1,38 @@
 // Tend service worker, served at /sw.js so that its scope is "/".
-// It keeps the help page available offline (safety-rules.md section 2).
-// Personal pages (/me, /clinic, /admin, /api) are sent no-store and are
-// never cached here: someone else may pick up the device.
+// It keeps the help page available offline (safety-rules.md section 2),
+// and the pages a person keeps on this device (DESIGN.md "Offline").
+//
+// Two caches:
+// - CACHE, shared by everyone who uses this device: the help page and
+//   static files, emptied with each new version. Personal pages (/me,
+//   /clinic, /admin, /api) and no-store answers never go in it.
+// - PERSONAL: pages the server answered with "Tend-Offline: keep" (the
+//   person's safety plan, when they chose to keep it here; the coping
+//   toolbox), under their path. It survives new versions and is emptied
+//   on sign-out. A kept page opens from it when the network or the server
+//   fails, or when the session has ended (the server sends to /signin). A
+//   later answer for a kept page without the header removes its copy.
+//   Static files a kept page needs go in CACHE as all static files do;
+//   those marked Tend-Offline: keep are fetched again on each new version.
 "use strict";
 
 // The server replaces __TEND_VERSION__ with the build version when it
 // serves this file; a new version installs fresh caches.
 const VERSION = "__TEND_VERSION__";
 const CACHE = "tend-v1-" + VERSION;
+const PERSONAL = "tend-personal";
 const HELP = "/help";
 const PRECACHE = [
   HELP,
   "/static/css/tend.css",
+  "/static/css/print.css",
   "/static/js/app.js",
   "/manifest.webmanifest",
   "/static/img/icon.svg",
 ];
 const PRIVATE = /^\/(me|clinic|admin|api)(\/|$)/;
+// Forms that end this device's session: the personal copies go with it.
+const SIGN_OUT = ["/signout", "/me/settings/sign-out-everywhere"];
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
@@ -30,6 +46,7 @@ self.addEventListener("install", function (event) {
           });
         }));
       })
+      .then(carryKept)
       .then(function () { return self.skipWaiting(); })
   );
 });
@@ -39,7 +56,7 @@ self.addEventListener("activate", function (event) {
     caches.keys()
       .then(function (keys) {
         return Promise.all(keys.map(function (k) {
-          if (k.indexOf("tend-") === 0 && k !== CACHE) return caches.delete(k);
+          if (k.indexOf("tend-") === 0 && k !== CACHE && k !== PERSONAL) return caches.delete(k);
         }));
       })
       .then(function () { return self.clients.claim(); })
@@ -48,25 +65,118 @@ self.addEventListener("activate", function (event) {
 
 self.addEventListener("fetch", function (event) {
   const req = event.request;
-  if (req.method !== "GET") return;
   const url = new URL(req.url);
   if (url.origin !== self.location.origin) return;
   const path = url.pathname;
+
+  if (req.method === "POST" && SIGN_OUT.indexOf(path) >= 0) {
+    // Without JavaScript the page cannot clear the copies itself: they go
+    // here, whatever the answer (a person signing out offline wants them
+    // gone too). Offline, the help page answers.
+    event.waitUntil(caches.delete(PERSONAL));
+    if (req.mode === "navigate") {
+      event.respondWith(fetch(req).catch(function () { return cachedHelp().then(orError); }));
+    }
+    return;
+  }
+  if (req.method !== "GET") return;
 
   if (path === HELP || path.indexOf(HELP + "/") === 0) {
     event.respondWith(helpPage(req));
   } else if (path.indexOf("/static/") === 0 || path === "/manifest.webmanifest") {
     event.respondWith(cacheFirst(req));
-  } else if (req.mode === "navigate") {
-    // Any other page, personal ones included, goes to the network and is
-    // not cached. If that fails (offline), show the help page instead, so
-    // a person who loses connection still sees help.
-    event.respondWith(fetch(req).catch(function () {
-      return cachedHelp().then(orError);
-    }));
+  } else if (path !== "/sw.js" && wholePage(req)) {
+    event.respondWith(page(req));
   }
-  // Everything else is left to the browser.
+  // Everything else (htmx fragments, API calls) is left to the browser.
 });
+
+// Background sync: the page queues entries written offline (app.js) and
+// asks for this; the page itself sends them, so wake any open one.
+self.addEventListener("sync", function (event) {
+  if (event.tag !== "tend-queue") return;
+  event.waitUntil(self.clients.matchAll({ type: "window" }).then(function (list) {
+    list.forEach(function (c) { c.postMessage("tend-send-queue"); });
+  }));
+});
+
+// wholePage reports whether req asks for a whole page (a navigation, or
+// a request htmx makes for one), not a fragment of one.
+function wholePage(req) {
+  if (req.mode === "navigate") return true;
+  return req.headers.get("HX-Request") !== "true" || req.headers.get("HX-Boosted") === "true";
+}
+
+// keyOf is the key of a page's personal copy: its path. Query strings
+// carry notices ("?saved=1") and do not make separate copies.
+function keyOf(req) {
+  const url = new URL(req.url);
+  return url.origin + url.pathname;
+}
+
+// page answers a whole page: from the network, keeping or dropping its
+// personal copy as the answer says; from the copy when the network fails,
+// the server fails, or the session has expired (the server redirects to
+// /signin); otherwise, offline, from the help page, so a person who loses
+// the connection still sees help.
+function page(req) {
+  const key = keyOf(req);
+  return caches.open(PERSONAL).then(function (personal) {
+    return personal.match(key, { ignoreVary: true }).then(function (kept) {
+      // A kept page follows redirects here, to see where they lead; a
+      // navigation's own request would hide that (an opaque redirect).
+      const net = kept ? fetch(new Request(req, { redirect: "follow" })) : fetch(req);
+      return net.then(function (res) {
+        if (res.redirected) {
+          if (kept && new URL(res.url).pathname === "/signin") return kept;
+          // A navigation cannot take a redirected answer: send the browser there.
+          return req.mode === "navigate" ? Response.redirect(res.url, 303) : res;
+        }
+        if (res.ok && keep(res)) {
+          return personal.put(key, res.clone()).then(function () { return res; }, function () { return res; });
+        }
+        if (kept && res.ok) {
+          return personal.delete(key).then(function () { return res; });
+        }
+        if (kept && res.status >= 500) return kept;
+        return res;
+      }, function () {
+        if (kept) return kept;
+        if (req.mode !== "navigate") return Response.error();
+        return cachedHelp().then(orError);
+      });
+    });
+  });
+}
+
+// keep reports whether the server asked for res to be kept on this device.
+function keep(res) {
+  return /(^|,)\s*keep\s*(,|;|$)/i.test(res.headers.get("Tend-Offline") || "");
+}
+
+// carryKept fetches again, into the new version's cache, the static
+// files the old one held that the server marks Tend-Offline: keep (what a
+// kept page needs to work offline), so an update online does not leave a
+// kept page without them. Best effort: a file that cannot be fetched now
+// is fetched when next used.
+function carryKept() {
+  return caches.keys().then(function (keys) {
+    return Promise.all(keys.filter(function (k) { return k.indexOf("tend-v1-") === 0 && k !== CACHE; }).map(function (k) {
+      return caches.open(k).then(function (old) {
+        return old.keys().then(function (reqs) {
+          return Promise.all(reqs.map(function (req) {
+            return old.match(req).then(function (res) {
+              if (!res || !keep(res)) return;
+              return fetch(new Request(req.url, { cache: "reload" })).then(function (fresh) {
+                if (fresh.ok) return caches.open(CACHE).then(function (c) { return c.put(req.url, plain(fresh)); });
+              });
+            }).catch(function () {});
+          }));
+        });
+      });
+    }));
+  }).catch(function () {});
+}
 
 // helpPage: network first, keeping a copy; then the cached copy of this
 // URL; then the cached /help. A server error also falls back to the cache.
@@ -104,7 +214,8 @@ function cachedHelp() {
 }
 
 function put(req, res) {
-  // Defence in depth: personal pages and no-store answers are never kept.
+  // Defence in depth: personal pages and no-store answers never go in the
+  // shared cache.
   if (PRIVATE.test(new URL(req.url).pathname)) return;
   if (/no-store/.test(res.headers.get("Cache-Control") || "")) return;
   caches.open(CACHE).then(function (cache) { return cache.put(req, plain(res)); });
