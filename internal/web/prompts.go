@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/tendcare/tend"
 	"github.com/tendcare/tend/internal/followup"
@@ -250,4 +251,64 @@ func (s *Server) taskReroute(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, "/clinic/queue", http.StatusSeeOther)
 	return nil
+}
+
+// safetyPage is what the person sees at once after a save that contains a
+// trigger (safety-rules.md section 4), whatever the trigger's setting:
+// physical safety first for an act today or yesterday; their safety plan or
+// the default card; the help options; and who will see it, and when.
+type safetyPage struct {
+	planPage
+	// PhysicalFirst: an act recorded for today or yesterday.
+	PhysicalFirst bool
+	// EarlierAct: an act recorded for an earlier day: no urgent screen.
+	EarlierAct bool
+	// Who sees it: NoRoute (nobody will), NextSession (kept for the next
+	// session), NotSent (the setting sends nothing), else NextRead.
+	NoRoute, NextSession, NotSent bool
+	Duty                          bool
+	NextRead                      string
+}
+
+// safetyScreen renders the safety screen for outcome. actDay is the
+// person's civil date of a recorded act, nil for other triggers.
+func (s *Server) safetyScreen(w http.ResponseWriter, r *http.Request, a tend.Actor, out followup.Outcome, actDay *time.Time) error {
+	pp, err := s.planPage(r, a, a.ID)
+	if err != nil {
+		return err
+	}
+	page := &safetyPage{planPage: *pp}
+	page.Title = s.printer().T("screen.title")
+	page.QuickExit = true
+	if actDay != nil {
+		loc, err := s.personZone(r)
+		if err != nil {
+			return err
+		}
+		page.PhysicalFirst = recentDay(*actDay, s.opt.Clock.Now(), loc)
+		page.EarlierAct = !page.PhysicalFirst
+	}
+	switch {
+	case out.Response == followup.ResponseNone:
+		page.NotSent = true
+	case out.Route == followup.RouteNone:
+		page.NoRoute = true
+	case out.Response == followup.ResponseNextSession:
+		page.NextSession = true
+	default:
+		page.Duty = out.Route == followup.RouteDuty
+		page.NextRead = s.nextRead(s.opt.Clock.Now())
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	return s.render(w, r, http.StatusOK, "me_safety", page)
+}
+
+// recentDay reports whether day (a civil date) is today or yesterday in
+// loc at now.
+func recentDay(day, now time.Time, loc *time.Location) bool {
+	y, m, d := now.In(loc).Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	dy, dm, dd := day.Date()
+	act := time.Date(dy, dm, dd, 0, 0, 0, 0, time.UTC)
+	return !act.Before(today.AddDate(0, 0, -1)) && !act.After(today)
 }

@@ -2,9 +2,13 @@ package web_test
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/tendcare/tend"
 	"github.com/tendcare/tend/internal/followup"
@@ -116,4 +120,51 @@ func TestStaffAlertAndQueue(t *testing.T) {
 		t.Errorf("sending on to the duty team: %d", res.Code)
 	}
 	mustContain(t, "dana's clinic page", d.get(t, "dana@example.org", "/clinic").Body.String(), "Follow-up tasks waiting for you: 1")
+}
+
+// TestSafetyScreen: what the person sees at once after a save with a
+// trigger (safety-rules.md section 4).
+func TestSafetyScreen(t *testing.T) {
+	d := newDemoServer(t)
+	screen := func(out followup.Outcome, act *time.Time) string {
+		t.Helper()
+		req := httptest.NewRequest(http.MethodGet, "/me/safety", nil)
+		req.AddCookie(d.sessions["sam"])
+		rec := httptest.NewRecorder()
+		d.srv.SafetyScreen(out, act).ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			t.Fatalf("safety screen: %d\n%s", rec.Code, rec.Body.String())
+		}
+		return rec.Body.String()
+	}
+	task := followup.Outcome{Response: followup.ResponseTask, Route: followup.RouteCareTeam, Added: true}
+	today := time.Now()
+	body := screen(task, &today)
+	mustContain(t, "an act today", body, "Are you hurt, or have you taken anything?", "even if you feel fine", "won&#39;t stop bleeding", `href="tel:`,
+		"Your care team", "not watched in real time", `href="/help"`)
+	if strings.Index(body, "Are you hurt") > strings.Index(body, "Who will see this") {
+		t.Error("physical safety does not come first")
+	}
+	yesterday := today.AddDate(0, 0, -1)
+	mustContain(t, "an act yesterday", screen(task, &yesterday), "Are you hurt, or have you taken anything?")
+	earlier := today.AddDate(0, 0, -5)
+	body = screen(task, &earlier)
+	mustContain(t, "an act five days ago", body, "Thank you for writing this down. Your care team will go through it with you.", `href="/help"`)
+	mustNotContain(t, "an act five days ago", body, "Are you hurt")
+
+	// Other triggers: the plan (sam has one in the demo) and help, calmly.
+	body = screen(task, nil)
+	mustContain(t, "an urge", body, "My safety plan", `href="/help"`)
+	mustNotContain(t, "an urge", body, "Are you hurt", "Thank you for writing")
+	mustContain(t, "kept for the next session", screen(followup.Outcome{Response: followup.ResponseNextSession, Route: followup.RouteCareTeam}, nil),
+		"at your next session")
+	mustContain(t, "nothing sent", screen(followup.Outcome{Response: followup.ResponseNone, Route: followup.RouteNone}, nil), "Nothing is sent to your care team")
+	mustContain(t, "no route", screen(followup.Outcome{Response: followup.ResponseTask, Route: followup.RouteNone}, nil), "Your care team won&#39;t see this.")
+
+	// Without a plan: the default card, never an empty plan.
+	req := httptest.NewRequest(http.MethodGet, "/me/safety", nil)
+	req.AddCookie(d.sessions["riley"])
+	rec := httptest.NewRecorder()
+	d.srv.SafetyScreen(task, nil).ServeHTTP(rec, req)
+	mustContain(t, "riley without a plan", rec.Body.String(), "You and your clinician can make your own plan together")
 }

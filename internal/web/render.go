@@ -61,6 +61,7 @@ var pages = map[string]string{
 	// My safety plan, and a care-team member's view of it.
 	"me_plan":         "me/plan.html",
 	"me_prompts":      "me/prompts.html",
+	"me_safety":       "me/safety.html",
 	"clinic_prompts":  "clinic/prompts.html",
 	"clinic_queue":    "clinic/queue.html",
 	"me_plan_edit":    "me/plan_edit.html",

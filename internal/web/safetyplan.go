@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tendcare/tend"
+	"github.com/tendcare/tend/internal/access"
 	"github.com/tendcare/tend/internal/safetyplan"
 )
 
@@ -50,6 +51,15 @@ type planPage struct {
 	// KeptOnDevice: the person keeps a copy on this device, made at KeptAt.
 	KeptOnDevice bool
 	KeptAt       string
+	// Copies lists who has a copy of parts of the plan (the person's
+	// supporters, safety-plan.md "who has a copy"), on the person's page.
+	Copies []planCopy
+}
+
+// planCopy is one supporter who was given parts of the plan.
+type planCopy struct {
+	Invited string
+	Items   []string
 }
 
 type planHistoryPage struct {
@@ -121,6 +131,9 @@ func (s *Server) planShow(w http.ResponseWriter, r *http.Request) error {
 	page.QuickExit = true
 	page.Merged = r.URL.Query().Get("merged") == "1"
 	page.Saved = r.URL.Query().Get("saved") == "1"
+	if page.Copies, err = s.planCopies(r, a); err != nil {
+		return err
+	}
 	if err := s.planOffline(w, r, a, page); err != nil {
 		return err
 	}
@@ -300,4 +313,30 @@ func (s *Server) clinicPlanReviewed(w http.ResponseWriter, r *http.Request) erro
 	}
 	http.Redirect(w, r, "/clinic/people/"+string(id)+"/plan?saved=1", http.StatusSeeOther) // #nosec G710 -- a local path with a parsed id.
 	return nil
+}
+
+// planCopies lists the person's supporters who hold parts of the plan.
+func (s *Server) planCopies(r *http.Request, a tend.Actor) ([]planCopy, error) {
+	sups, err := s.opt.CareTeam.Supporters(r.Context(), a, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	loc, err := s.personZone(r)
+	if err != nil {
+		return nil, err
+	}
+	p := s.printer()
+	var out []planCopy
+	for _, sup := range sups {
+		var items []string
+		for _, it := range sup.Items {
+			if strings.HasPrefix(string(it), "safety_plan.") || it == access.ItemWhoToCall {
+				items = append(items, p.T("supporter.item."+string(it)))
+			}
+		}
+		if len(items) > 0 {
+			out = append(out, planCopy{Invited: p.T("supporter.invited_on", sup.CreatedAt.In(loc).Format("2 January 2006")), Items: items})
+		}
+	}
+	return out, nil
 }

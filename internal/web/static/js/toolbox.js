@@ -34,9 +34,11 @@
     if (problem) problem.remove();
     if (!shown) return;
     var h = shown.querySelector("h2");
+    // Each screen starts at the top, its heading focused for screen readers.
+    window.scrollTo(0, 0);
     if (h) {
       h.setAttribute("tabindex", "-1");
-      h.focus();
+      h.focus({ preventScroll: true });
     }
     if (push !== false && window.history && history.pushState) {
       history.pushState({ toolbox: name, state: state }, "");
