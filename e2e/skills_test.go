@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -19,7 +20,21 @@ func TestSkillsAndHomework(t *testing.T) {
 	srv := startTend(t, serveOptions{env: []string{"TEND_DEMO_PASSWORD=" + offlinePassword}})
 
 	ctx := newTab(t, browser)
-	disableJavaScript(t, ctx)
+	scripts := func(on bool) {
+		t.Helper()
+		if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !on}); err != nil {
+			t.Fatalf("turn scripts on (%v): %v", on, err)
+		}
+	}
+	// axe-core needs scripts: it runs on each page as it was rendered
+	// without them, then they go off again.
+	axeCheck := func(label string) {
+		t.Helper()
+		scripts(true)
+		checkAxe(t, ctx, axe, label)
+		scripts(false)
+	}
+	scripts(false)
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 800, chromedp.EmulateMobile, chromedp.EmulateTouch)); err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +49,7 @@ func TestSkillsAndHomework(t *testing.T) {
 	if homework == "" || !strings.Contains(home.Main, "STOP") || !strings.Contains(home.Main, "3 times a week") {
 		t.Fatalf("sam's home page does not show the demo homework:\n%s", home.Main)
 	}
-	checkAxe(t, ctx, axe, "me-with-homework")
+	axeCheck("me-with-homework")
 
 	// The homework page: Lee's note, who reads the practice note, help beside it.
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+homework)); err != nil {
@@ -50,7 +65,7 @@ func TestSkillsAndHomework(t *testing.T) {
 	if !p.hasLink("/help") {
 		t.Error("the homework page has no help link")
 	}
-	checkAxe(t, ctx, axe, "me-homework")
+	axeCheck("me-homework")
 	screenshot(t, ctx, "me-homework")
 	if err := chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(`input[name=helpful][value=yes]`)),
@@ -71,7 +86,7 @@ func TestSkillsAndHomework(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	checkAxe(t, ctx, axe, "me-skills")
+	axeCheck("me-skills")
 	if err := chromedp.Do(ctx,
 		chromedp.SetValue(chromedp.CSS("#skills-q"), "TIPP"),
 		chromedp.Click(chromedp.CSS(`form.search button[type=submit]`)),
@@ -83,7 +98,7 @@ func TestSkillsAndHomework(t *testing.T) {
 	if !p.hasLink("/me/skills/tipp") || !strings.Contains(p.Main, "Very cold water slows the heart quickly") || p.hasLink("/me/skills/dear_man") {
 		t.Errorf("searching for TIPP:\n%s", p.Main)
 	}
-	checkAxe(t, ctx, axe, "me-skills-search")
+	axeCheck("me-skills-search")
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/me/skills/tipp")); err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +106,7 @@ func TestSkillsAndHomework(t *testing.T) {
 	if p := readPage(t, ctx); !strings.Contains(p.Main, "Never hold ice on your skin.") {
 		t.Error("the TIPP page lacks the caution")
 	}
-	checkAxe(t, ctx, axe, "me-skill-tipp")
+	axeCheck("me-skill-tipp")
 	screenshot(t, ctx, "me-skill-tipp")
 
 	// Lee reads sam's practice on sam's homework page.
