@@ -103,6 +103,11 @@ var Areas = []Area{AreaDiary, AreaSafetyPlan, AreaQuestionnaires, AreaToolboxLog
 // Shareable reports whether a person can grant area to a care-team member.
 func (a Area) Shareable() bool { return a != AreaHopeBox && slices.Contains(Areas, a) }
 
+// Written reports whether a care-team member can write in the area at all.
+// The journal and the toolbox log are the person's own words and uses: a
+// grant there is "see" at most, whatever level is stored.
+func (a Area) Written() bool { return a != AreaJournal && a != AreaToolboxLog && a != AreaHopeBox }
+
 // ReadAction returns the action that reads area, or "" for an unknown area.
 func (a Area) ReadAction() Action {
 	if !slices.Contains(Areas, a) {

@@ -394,6 +394,11 @@ func TestSetGrant(t *testing.T) {
 		if kindOf(err) != tend.EINVALID {
 			t.Errorf("hope box: %v, want EINVALID", err)
 		}
+		for _, a := range []access.Area{access.AreaJournal, access.AreaToolboxLog} {
+			if err := f.svc.SetGrant(ctx, asSam, sam, m.ID, a, access.LevelEdit); kindOf(err) != tend.EINVALID {
+				t.Errorf("edit on %s, which only the person writes in: %v, want EINVALID", a, err)
+			}
+		}
 		if err := f.svc.SetGrant(ctx, asSam, sam, m.ID, "everything", access.LevelSee); kindOf(err) != tend.EINVALID {
 			t.Errorf("unknown area: %v", err)
 		}

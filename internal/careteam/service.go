@@ -207,6 +207,9 @@ func validGrant(area access.Area, level access.Level) error {
 	if !level.Valid() {
 		return tend.Errorf(tend.EINVALID, "Choose see, see and edit, or nothing.")
 	}
+	if level == access.LevelEdit && !area.Written() {
+		return tend.Errorf(tend.EINVALID, "Only you write in your journal and your toolbox log: choose see, or nothing.")
+	}
 	return nil
 }
 

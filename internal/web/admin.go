@@ -704,7 +704,10 @@ func (s *Server) adminSettingsPage(r *http.Request, a tend.Actor) (*adminSetting
 					level = d.Level
 				}
 			}
-			row.Areas = append(row.Areas, areaChoice{Name: "default." + string(role) + "." + string(area), Label: p.T("area." + string(area)), Level: string(level)})
+			if level == access.LevelEdit && !area.Written() {
+				level = access.LevelSee
+			}
+			row.Areas = append(row.Areas, areaChoice{Name: "default." + string(role) + "." + string(area), Label: p.T("area." + string(area)), Level: string(level), SeeOnly: !area.Written()})
 		}
 		page.Sharing = append(page.Sharing, row)
 	}

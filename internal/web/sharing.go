@@ -24,6 +24,8 @@ func sharedAreas() []access.Area {
 type areaChoice struct {
 	Name, Label string // form field name, area's words
 	Level       string
+	// SeeOnly leaves out "see and edit" for areas only the person writes in.
+	SeeOnly bool
 }
 
 type memberSharing struct {
@@ -55,7 +57,10 @@ func (s *Server) sharingPageFor(r *http.Request, a tend.Actor) (*sharingPage, er
 			if level == "" {
 				level = access.LevelNone
 			}
-			ms.Areas = append(ms.Areas, areaChoice{Name: "grant." + string(m.ID) + "." + string(area), Label: p.T("area." + string(area)), Level: string(level)})
+			if level == access.LevelEdit && !area.Written() {
+				level = access.LevelSee
+			}
+			ms.Areas = append(ms.Areas, areaChoice{Name: "grant." + string(m.ID) + "." + string(area), Label: p.T("area." + string(area)), Level: string(level), SeeOnly: !area.Written()})
 		}
 		page.Members = append(page.Members, ms)
 	}

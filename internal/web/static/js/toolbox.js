@@ -35,7 +35,7 @@
     if (!shown) return;
     var h = shown.querySelector("h2");
     // Each screen starts at the top, its heading focused for screen readers.
-    window.scrollTo(0, 0);
+    window.scrollTo({ top: 0, behavior: "instant" });
     if (h) {
       h.setAttribute("tabindex", "-1");
       h.focus({ preventScroll: true });
