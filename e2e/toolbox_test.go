@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -268,6 +269,59 @@ func TestToolboxWalk(t *testing.T) {
 		if leeSees() {
 			t.Fatal("lee still sees sam's toolbox log after sam stopped sharing it")
 		}
+	})
+
+	// Offline (DESIGN.md "Offline"): after one visit the toolbox opens with
+	// the server stopped, runs on the device, shows what follows at once and
+	// queues the use to send later.
+	t.Run("offline", func(t *testing.T) {
+		if err := chromedp.Do(sam, chromedp.Navigate(srv.URL+"/me/toolbox")); err != nil {
+			t.Fatal(err)
+		}
+		waitForServiceWorker(t, sam)
+		if err := chromedp.Do(sam, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; ; i++ {
+			kept := keptPages(t, sam)
+			if slices.Contains(kept, srv.URL+"/me/toolbox") {
+				break
+			}
+			if i == 100 {
+				t.Fatalf("the toolbox is not kept on the device: %q", kept)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		killServer(t, srv)
+		res, err := chromedp.Run(sam, chromedp.NavigateResponse(srv.URL+"/me/toolbox"))
+		if err != nil {
+			t.Fatalf("open the toolbox offline: %v", err)
+		}
+		if !res.FromServiceWorker {
+			t.Error("the toolbox did not come from the device")
+		}
+		waitScreen(t, sam, "question")
+		click(t, sam, "#tb-q-urge")
+		click(t, sam, `[data-screen="question"] button[value="question"]`)
+		click(t, sam, `label[for="tb-before-6"]`)
+		click(t, sam, `[data-screen="urge"] button[value="urge"]`)
+		click(t, sam, "#tb-kind-pick")
+		click(t, sam, `[data-screen="kind"] button[value="kind"]`)
+		waitScreen(t, sam, "activity")
+		click(t, sam, `[data-screen="activity"] button[value="activity"]`)
+		waitScreen(t, sam, "timer")
+		click(t, sam, `[data-screen="timer"] button[data-stop]`)
+		waitScreen(t, sam, "after")
+		click(t, sam, `label[for="tb-after-3"]`)
+		click(t, sam, "#tb-helpful-yes")
+		click(t, sam, `[data-screen="after"] button[type=submit]`)
+		waitScreen(t, sam, "lower")
+		q := waitQueue(t, sam, "the use queued", func(q []queued) bool { return len(q) == 1 })
+		if !strings.HasSuffix(q[0].Action, "/me/toolbox/uses") || q[0].Key == "" || q[0].State != "waiting" {
+			t.Errorf("queued = %+v, want the use with its key, waiting", q[0])
+		}
+		checkAxe(t, sam, axe, "toolbox-offline-lower")
+		screenshot(t, sam, "toolbox-offline-lower")
 	})
 }
 

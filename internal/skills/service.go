@@ -343,9 +343,14 @@ func (s *Service) LogPractice(ctx context.Context, actor tend.Actor, personID, h
 				return tend.Errorf(tend.ENOTFOUND, "This homework has ended. You can still practise the skill from the library.")
 			}
 			p.SkillID, p.Worksheet = h.SkillID, h.Worksheet
-		} else if _, ok := Find(skillID); !ok {
-			return tend.ErrNotFound
-		} else if sk, _ := Find(skillID); sk.Worksheet != "" {
+			if sk, ok := Find(h.SkillID); ok {
+				p.Worksheet = sk.Worksheet // a skill practised through its worksheet
+			}
+		} else {
+			sk, ok := Find(skillID)
+			if !ok {
+				return tend.ErrNotFound
+			}
 			p.Worksheet = sk.Worksheet
 		}
 		if p.Worksheet != "" {

@@ -271,6 +271,23 @@ func TestWorksheetHomework(t *testing.T) {
 	}
 }
 
+// TestSkillWithWorksheet: homework to practise a skill that has a
+// worksheet (thought record) keeps the worksheet's answers too.
+func TestSkillWithWorksheet(t *testing.T) {
+	f := newFixture(t)
+	h := f.assign(t, f.lee, skills.Assignment{Item: "skill:thought_record", PerWeek: 2})
+	if _, _, err := f.svc.LogPractice(ctx, f.sam, f.sam.ID, h.ID, "", skills.NewPractice{Key: "s1", Answers: map[string]string{"thought": "Nobody replies"}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.svc.FindHomework(ctx, f.sam, f.sam.ID, h.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Practice) != 1 || got.Practice[0].Worksheet != "thought_record" || got.Practice[0].Answers["thought"] != "Nobody replies" {
+		t.Fatalf("practice = %+v", got.Practice)
+	}
+}
+
 func TestPracticeNoteSealed(t *testing.T) {
 	f := newFixture(t)
 	h := f.assign(t, f.lee, skills.Assignment{Item: "skill:stop", PerWeek: 2, Note: "clinician words"})

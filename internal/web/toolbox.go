@@ -204,12 +204,7 @@ func (s *Server) toolboxStep(w http.ResponseWriter, r *http.Request) error {
 			page.Activity = s.toolboxActivityView(act, tb)
 			page.Guide = p.T("toolbox.guide." + string(act.Kind))
 			page.MinutesN, _ = strconv.Atoi(f.Minutes)
-			st, _ := s.opt.Settings.Get()
-			loc, err := time.LoadLocation(st.TimeZone)
-			if err != nil {
-				loc = time.UTC
-			}
-			page.EndsAt = s.opt.Clock.Now().Add(time.Duration(page.MinutesN) * time.Minute).In(loc).Format("15:04")
+			page.EndsAt = s.opt.Clock.Now().Add(time.Duration(page.MinutesN) * time.Minute).In(s.toolboxZone(r)).Format("15:04")
 			if screen == tbAfter && f.Key == "" {
 				page.Flow.Key = randomKey()
 			}
@@ -359,11 +354,15 @@ func (s *Server) toolboxUseViewOf(u toolbox.Use, loc *time.Location) toolboxUseV
 
 func (s *Server) serviceZone() *time.Location {
 	st, _ := s.opt.Settings.Get()
-	loc, err := time.LoadLocation(st.TimeZone)
-	if err != nil {
-		return time.UTC
+	return st.Location()
+}
+
+// toolboxZone is the signed-in person's time zone, else the service's.
+func (s *Server) toolboxZone(r *http.Request) *time.Location {
+	if loc, err := s.personZone(r); err == nil {
+		return loc
 	}
-	return loc
+	return s.serviceZone()
 }
 
 // toolboxUseShow is what follows a use: a word of recognition when the
@@ -382,7 +381,7 @@ func (s *Server) toolboxUseShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page := &toolboxUsePage{Base: Base{QuickExit: true}, Use: s.toolboxUseViewOf(u, s.serviceZone()), Lower: u.Lower(),
+	page := &toolboxUsePage{Base: Base{QuickExit: true}, Use: s.toolboxUseViewOf(u, s.toolboxZone(r)), Lower: u.Lower(),
 		Question: string(u.Question), After: u.UrgeAfter}
 	if page.Lower {
 		page.Title = s.printer().T("toolbox.outcome.lower_heading")
@@ -413,7 +412,7 @@ func (s *Server) toolboxLogShow(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	page := &toolboxLogPage{Base: Base{Title: s.printer().T("toolbox.log.title"), QuickExit: true}}
-	loc := s.serviceZone()
+	loc := s.toolboxZone(r)
 	for _, u := range uses {
 		page.Uses = append(page.Uses, s.toolboxUseViewOf(u, loc))
 	}

@@ -150,7 +150,9 @@ func TestToolboxWithoutJavaScript(t *testing.T) {
 	})
 
 	t.Run("bad input gets a clear message and changes nothing", func(t *testing.T) {
-		entries := func() int { return strings.Count(d.get(t, "sam", "/me/toolbox/log").Body.String(), `<li class="card">`) }
+		entries := func() int {
+			return strings.Count(d.get(t, "sam", "/me/toolbox/log").Body.String(), `<li class="card">`)
+		}
 		before := entries()
 		body := d.toolboxStep(t, "sam", http.StatusBadRequest, url.Values{"step": {"question"}})
 		mustContain(t, "a missing answer", body, "Choose one of the two answers.")

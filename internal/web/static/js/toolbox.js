@@ -131,6 +131,10 @@
       set("minutes", state.minutes);
       set("idempotency_key", state.key || newKey());
       set("recorded_at", new Date().toISOString());
+      // What follows a use shows at once, even offline while the use waits
+      // in the queue; online, the server's page replaces it.
+      state.after = field(form, "urge_after");
+      show(parseInt(state.after, 10) < parseInt(state.urgeBefore, 10) ? "lower" : "same");
       return;
     }
     e.preventDefault();
@@ -145,7 +149,12 @@
       show("urge");
       break;
     case "urge":
-      state.urgeBefore = field(form, "urge_before");
+      if (e.submitter && e.submitter.hasAttribute("data-again")) {
+        // Another activity, starting from the urge as it is now.
+        state = { question: state.question, urgeBefore: state.after };
+      } else {
+        state.urgeBefore = field(form, "urge_before");
+      }
       show("kind");
       break;
     case "kind":
