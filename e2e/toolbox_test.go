@@ -225,6 +225,11 @@ func TestToolboxWalk(t *testing.T) {
 		}
 		checkAxe(t, sam, axe, "toolbox-log")
 		screenshot(t, sam, "toolbox-log")
+		if err := chromedp.Do(sam, chromedp.Navigate(srv.URL+"/me/toolbox/manage"), chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
+			t.Fatal(err)
+		}
+		checkAxe(t, sam, axe, "toolbox-manage")
+		screenshot(t, sam, "toolbox-manage")
 	})
 
 	t.Run("lee sees the log only while sam shares it", func(t *testing.T) {
@@ -269,6 +274,23 @@ func TestToolboxWalk(t *testing.T) {
 		if leeSees() {
 			t.Fatal("lee still sees sam's toolbox log after sam stopped sharing it")
 		}
+	})
+
+	t.Run("the service's activities", func(t *testing.T) {
+		admin := newTab(t, browser)
+		toolboxSignIn(t, admin, srv, "admin@example.org")
+		if err := chromedp.Do(admin, chromedp.Navigate(srv.URL+"/admin/toolbox"), chromedp.WaitVisible(chromedp.CSS("main h1")),
+			chromedp.SetValue(chromedp.CSS("#tb-text"), "Hold an ice cube"),
+			chromedp.Click(chromedp.CSS("#tb-safe")),
+			chromedp.Click(chromedp.CSS(`form[action="/admin/toolbox"] button[type=submit]`)),
+			chromedp.WaitVisible(chromedp.CSS(".error-summary"))); err != nil {
+			t.Fatal(err)
+		}
+		if p := readPage(t, admin); !strings.Contains(p.Main, "Substitute behaviours are still self-injury") {
+			t.Errorf("an activity with ice was not refused:\n%s", p.Main)
+		}
+		checkAxe(t, admin, axe, "toolbox-admin")
+		screenshot(t, admin, "toolbox-admin")
 	})
 
 	// Offline (DESIGN.md "Offline"): after one visit the toolbox opens with

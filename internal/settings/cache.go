@@ -3,12 +3,12 @@ package settings
 import (
 	"context"
 	"errors"
-	"github.com/tendcare/tend/internal/followup"
 	"log/slog"
 	"sync/atomic"
 	"time"
 
 	"github.com/tendcare/tend"
+	"github.com/tendcare/tend/internal/followup"
 )
 
 // Cache holds the current settings in memory, so the help page renders with

@@ -52,7 +52,7 @@ func JPEGWithExif(t testing.TB, w, h int, orientation uint16) []byte {
 	tiff.WriteString(LocationMarker)
 	payload := append([]byte("Exif\x00\x00"), tiff.Bytes()...)
 	seg := []byte{0xff, 0xe1, 0, 0}
-	binary.BigEndian.PutUint16(seg[2:], uint16(len(payload)+2))
+	binary.BigEndian.PutUint16(seg[2:], uint16(len(payload)+2)) // #nosec G115 -- a test segment of a few dozen bytes.
 	seg = append(seg, payload...)
 	src := buf.Bytes()
 	out := append([]byte{}, src[:2]...) // SOI

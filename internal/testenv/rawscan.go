@@ -27,34 +27,42 @@ func RawContains(t testing.TB, db *store.DB, needle string, tables ...string) bo
 		return bytes.Contains(raw, []byte(needle))
 	}
 	for _, table := range tables {
-		rows, err := db.Writer().QueryContext(context.Background(), "SELECT * FROM "+table) // #nosec G202 -- table names from the test.
-		if err != nil {
+		if tableHolds(t, db, table, needle) {
+			return true
+		}
+	}
+	return false
+}
+
+// tableHolds reports whether any column of any row of table holds needle.
+func tableHolds(t testing.TB, db *store.DB, table, needle string) bool {
+	t.Helper()
+	rows, err := db.Writer().QueryContext(context.Background(), "SELECT * FROM "+table) // #nosec G202 -- table names from the test.
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		vals := make([][]byte, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
 			t.Fatal(err)
 		}
-		cols, err := rows.Columns()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			vals := make([][]byte, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			for _, v := range vals {
-				if bytes.Contains(v, []byte(needle)) {
-					_ = rows.Close()
-					return true
-				}
+		for _, v := range vals {
+			if bytes.Contains(v, []byte(needle)) {
+				return true
 			}
 		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		_ = rows.Close()
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	return false
 }

@@ -157,7 +157,6 @@ func (s *Server) toolboxShow(w http.ResponseWriter, r *http.Request) error {
 		page.Activities = append(page.Activities, s.toolboxActivityView(act, tb))
 	}
 	page.Flow.Key = randomKey()
-	page.Guide = ""
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set(headerOffline, offlineKeep)
 	return s.render(w, r, http.StatusOK, "me_toolbox", page)
@@ -197,6 +196,9 @@ func (s *Server) toolboxStep(w http.ResponseWriter, r *http.Request) error {
 			} else {
 				for _, act := range tb.Visible(toolbox.Kind(f.Kind)) {
 					page.Activities = append(page.Activities, s.toolboxActivityView(act, tb))
+				}
+				if len(page.Activities) == 1 {
+					page.Activities[0].Checked = true // nothing else to choose
 				}
 			}
 		case tbTimer, tbAfter:
