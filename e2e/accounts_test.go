@@ -3,7 +3,6 @@ package e2e_test
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -14,43 +13,24 @@ import (
 func TestSignedInPages(t *testing.T) {
 	axe := loadAxe(t)
 	browser := newBrowser(t)
-	const password = "a demo password for the browser"
-	srv := startTend(t, serveOptions{env: []string{"TEND_DEMO_PASSWORD=" + password}})
+	srv := demoServer(t)
 	for _, acct := range []struct {
 		who   string
 		home  string
 		pages []string
 	}{
-		{"sam", "/me", []string{"/me", "/me/sharing", "/me/who-looked", "/me/settings"}},
-		{"lee@example.org", "/clinic", []string{"/clinic"}},
-		{"admin@example.org", "/admin", []string{"/admin", "/admin/staff", "/admin/invites", "/admin/teams", "/admin/care-teams", "/admin/settings"}},
+		{"sam", "/me", []string{"/me", "/me/sharing", "/me/who-looked", "/me/settings", "/me/safety-prompts", "/me/contact", "/me/supporters",
+			"/me/plan/history", "/me/toolbox/manage", "/me/hope-box"}},
+		{"lee@example.org", "/clinic", []string{"/clinic", "/clinic/tasks", "/clinic/queue"}},
+		{"admin@example.org", "/admin", []string{"/admin", "/admin/staff", "/admin/invites", "/admin/teams", "/admin/care-teams", "/admin/settings",
+			"/admin/toolbox", "/admin/journal-prompts"}},
 	} {
 		t.Run(strings.SplitN(acct.who, "@", 2)[0], func(t *testing.T) {
 			ctx := newTab(t, browser)
-			if err := chromedp.Do(ctx,
-				chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch),
-				chromedp.Navigate(srv.URL+"/signin"),
-				chromedp.SetValue(chromedp.CSS("#identifier"), acct.who),
-				chromedp.SetValue(chromedp.CSS("#password"), password),
-				chromedp.Click(chromedp.CSS(`form[action="/signin"] button[type=submit]`)),
-			); err != nil {
+			if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch)); err != nil {
 				t.Fatal(err)
 			}
-			// The sign-in page has a heading too: wait for the address to change.
-			var url string
-			for i := 0; i < 100; i++ {
-				u, err := chromedp.Run(ctx, chromedp.Location())
-				if err != nil {
-					t.Fatal(err)
-				}
-				if url = u; !strings.HasSuffix(u, "/signin") {
-					break
-				}
-				time.Sleep(50 * time.Millisecond)
-			}
-			if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
-				t.Fatal(err)
-			}
+			url := signIn(t, ctx, srv, acct.who)
 			if !strings.HasSuffix(url, acct.home) {
 				t.Fatalf("signed in as %s, landed on %s; want %s", acct.who, url, acct.home)
 			}
@@ -62,7 +42,7 @@ func TestSignedInPages(t *testing.T) {
 				if err != nil || href == "" {
 					t.Fatalf("no person on Lee's caseload: %v", err)
 				}
-				pages = append(pages, href)
+				pages = append(pages, href, href+"/safety-prompts", href+"/homework", href+"/journal/prompts")
 			}
 			for _, p := range pages {
 				if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+p), chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
@@ -74,8 +54,11 @@ func TestSignedInPages(t *testing.T) {
 				}
 				checkAxe(t, ctx, axe, p)
 				name := strings.NewReplacer("/", "-").Replace(strings.Trim(p, "/"))
-				if strings.HasPrefix(name, "clinic-people-") {
+				if rest, ok := strings.CutPrefix(name, "clinic-people-"); ok {
 					name = "clinic-person"
+					if len(rest) > 37 { // after the person's id
+						name += "-" + rest[37:]
+					}
 				}
 				screenshot(t, ctx, "page-"+name)
 			}

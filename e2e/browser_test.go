@@ -227,3 +227,42 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	}
 	t.Logf("screenshot: %s", path)
 }
+
+// demoPassword is every demo account's password in the browser tests
+// (TEND_DEMO_PASSWORD); demoServer starts a demo Tend with it.
+const demoPassword = "a demo password for the browser"
+
+func demoServer(t *testing.T) *tend {
+	t.Helper()
+	return startTend(t, serveOptions{env: []string{"TEND_DEMO_PASSWORD=" + demoPassword}})
+}
+
+// signIn signs who in through the real form, waits until the browser has
+// left the sign-in page and shows a heading, and returns where it landed.
+// It reads the address through DevTools, so it works with scripts off.
+func signIn(t *testing.T, ctx context.Context, srv *tend, who string) string {
+	t.Helper()
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/signin"),
+		chromedp.SetValue(chromedp.CSS("#identifier"), who),
+		chromedp.SetValue(chromedp.CSS("#password"), demoPassword),
+		chromedp.Click(chromedp.CSS(`form[action="/signin"] button[type=submit]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	for range 200 {
+		u, err := chromedp.Run(ctx, chromedp.Location())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasSuffix(strings.SplitN(u, "?", 2)[0], "/signin") {
+			if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
+				t.Fatal(err)
+			}
+			return u
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s did not get past the sign-in page", who)
+	return ""
+}

@@ -9,21 +9,10 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// journalPassword is the demo password of the journal walks.
-const journalPassword = "a demo password for the journal"
-
-// journalSignIn signs who in through the real form and waits for /me.
+// journalSignIn signs who in and waits for /me.
 func journalSignIn(t *testing.T, ctx context.Context, srv *tend, who string) {
 	t.Helper()
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(srv.URL+"/signin"),
-		chromedp.SetValue(chromedp.CSS("#identifier"), who),
-		chromedp.SetValue(chromedp.CSS("#password"), journalPassword),
-		chromedp.Click(chromedp.CSS(`form[action="/signin"] button[type=submit]`)),
-	); err != nil {
-		t.Fatal(err)
-	}
-	waitPath(t, ctx, "/me")
+	signInAt(t, ctx, srv, who, "/me")
 }
 
 // TestJournalAutosave types into a new journal entry in Chromium and
@@ -33,7 +22,7 @@ func journalSignIn(t *testing.T, ctx context.Context, srv *tend, who string) {
 func TestJournalAutosave(t *testing.T) {
 	axe := loadAxe(t)
 	browser := newBrowser(t)
-	srv := startTend(t, serveOptions{env: []string{"TEND_DEMO_PASSWORD=" + journalPassword}})
+	srv := demoServer(t)
 
 	t.Run("autosave while typing", func(t *testing.T) {
 		ctx := newTab(t, browser)

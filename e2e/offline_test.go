@@ -13,9 +13,6 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// offlinePassword is the demo password of the offline tests' servers.
-const offlinePassword = "a demo password for the offline tests"
-
 // offlineSignIn signs who in through the real form and waits until the
 // browser has left the sign-in page.
 func offlineSignIn(t *testing.T, ctx context.Context, srv *tend, who string) {
@@ -135,7 +132,7 @@ func killServer(t *testing.T, srv *tend) {
 func TestPlanOffline(t *testing.T) {
 	axe := loadAxe(t)
 	browser := newBrowser(t)
-	env := serveOptions{env: []string{"TEND_DEMO_PASSWORD=" + offlinePassword}}
+	env := serveOptions{env: []string{"TEND_DEMO_PASSWORD=" + demoPassword}}
 
 	t.Run("KeptPlanOpensOffline", func(t *testing.T) {
 		srv := startTend(t, env)
@@ -364,7 +361,7 @@ func freeAddr(t *testing.T) string {
 // it; sign-out warns about entries not sent (DESIGN.md "Offline").
 func TestOfflineQueue(t *testing.T) {
 	browser := newBrowser(t)
-	opt := serveOptions{env: []string{"TEND_DEMO_PASSWORD=" + offlinePassword},
+	opt := serveOptions{env: []string{"TEND_DEMO_PASSWORD=" + demoPassword},
 		args: []string{"--addr", freeAddr(t), "--data", t.TempDir()}}
 	srv := startTend(t, opt)
 	ctx := newTab(t, browser)
@@ -515,13 +512,6 @@ func TestOfflineQueue(t *testing.T) {
 // signInAt signs who in through the real form and waits to land on home.
 func signInAt(t *testing.T, ctx context.Context, srv *tend, who, home string) {
 	t.Helper()
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(srv.URL+"/signin"),
-		chromedp.SetValue(chromedp.CSS("#identifier"), who),
-		chromedp.SetValue(chromedp.CSS("#password"), offlinePassword),
-		chromedp.Click(chromedp.CSS(`form[action="/signin"] button[type=submit]`)),
-	); err != nil {
-		t.Fatal(err)
-	}
+	signIn(t, ctx, srv, who)
 	waitPath(t, ctx, home)
 }

@@ -17,7 +17,7 @@ import (
 func TestSkillsAndHomework(t *testing.T) {
 	axe := loadAxe(t)
 	browser := newBrowser(t)
-	srv := startTend(t, serveOptions{env: []string{"TEND_DEMO_PASSWORD=" + offlinePassword}})
+	srv := demoServer(t)
 
 	ctx := newTab(t, browser)
 	scripts := func(on bool) {

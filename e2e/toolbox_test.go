@@ -12,9 +12,6 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// toolboxPassword is the demo password of the toolbox walks.
-const toolboxPassword = "a demo password for the toolbox"
-
 // fakeTime makes the tab's Date.now() run at window.__tendSpeed times real
 // time (1 until a test changes it), so a five-minute timer ends in moments
 // without the page knowing.
@@ -30,33 +27,13 @@ const fakeTime = `(() => {
 	};
 })();`
 
-// toolboxSignIn signs who in through the real form on a 360-pixel-wide
-// phone screen and waits to leave the sign-in page.
+// toolboxSignIn signs who in on a 360-pixel-wide phone screen.
 func toolboxSignIn(t *testing.T, ctx context.Context, srv *tend, who string) {
 	t.Helper()
-	if err := chromedp.Do(ctx,
-		chromedp.EmulateViewport(360, 800, chromedp.EmulateMobile, chromedp.EmulateTouch),
-		chromedp.Navigate(srv.URL+"/signin"),
-		chromedp.SetValue(chromedp.CSS("#identifier"), who),
-		chromedp.SetValue(chromedp.CSS("#password"), toolboxPassword),
-		chromedp.Click(chromedp.CSS(`form[action="/signin"] button[type=submit]`)),
-	); err != nil {
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 800, chromedp.EmulateMobile, chromedp.EmulateTouch)); err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < 200; i++ {
-		u, err := chromedp.Run(ctx, chromedp.Location())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.HasSuffix(u, "/signin") {
-			if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
-				t.Fatal(err)
-			}
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("%s did not get past the sign-in page", who)
+	signIn(t, ctx, srv, who)
 }
 
 // visibleScreen returns the toolbox screen the person sees now ("" for
@@ -102,7 +79,7 @@ func click(t *testing.T, ctx context.Context, sel string) {
 func TestToolboxWalk(t *testing.T) {
 	axe := loadAxe(t)
 	browser := newBrowser(t)
-	srv := startTend(t, serveOptions{env: []string{"TEND_DEMO_PASSWORD=" + toolboxPassword}})
+	srv := demoServer(t)
 
 	walk := func(t *testing.T, ctx context.Context, js bool) {
 		label := "nojs"
