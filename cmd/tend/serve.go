@@ -121,6 +121,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	apiHandler, err := api.New(api.Options{Logger: log, Accounts: svc.accounts, CareTeam: svc.careTeam, Looks: svc.looks, SafetyPlan: svc.plan, FollowUp: svc.followUp, Settings: cache, Clock: tend.SystemClock{},
 		Toolbox: svc.toolbox, Journal: svc.journal, HopeBox: svc.hopeBox,
+		Notes: svc.notes, Medication: svc.medication, Groups: svc.groups,
 		Skills: svc.skills, SkillTexts: func() skills.Texts {
 			st, _ := cache.Get()
 			return cat.Printer(st.Locale)
@@ -134,6 +135,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		MaxBodyBytes: cfg.MaxBodyBytes, Settings: cache, Crisis: dir, Catalog: cat, Registry: reg,
 		Accounts: svc.accounts, CareTeam: svc.careTeam, Looks: svc.looks, Admin: svc.admin, SafetyPlan: svc.plan, Journal: svc.journal, HopeBox: svc.hopeBox, API: apiHandler, FollowUp: svc.followUp,
 		Toolbox: svc.toolbox, Skills: svc.skills,
+		Notes: svc.notes, Medication: svc.medication, Groups: svc.groups,
+		Episodes: svc.episodes,
 		Confirmed: func(country string) bool {
 			s, _ := cache.Get()
 			return s.ConfirmedFor(country, dir.Compiled)
@@ -214,7 +217,8 @@ func seedDemo(ctx context.Context, cfg config.Config, getenv func(string) string
 		return "", err
 	}
 	err = demo.Seed(ctx, demo.Services{Accounts: svc.accounts, CareTeam: svc.careTeam, Toolbox: svc.toolbox, Skills: svc.skills,
-		Journal: svc.journal, HopeBox: svc.hopeBox}, pw)
+		Journal: svc.journal, HopeBox: svc.hopeBox,
+		Medication: svc.medication, Groups: svc.groups, Notes: svc.notes, Episodes: svc.episodes}, pw)
 	if errors.Is(err, demo.ErrSeeded) {
 		return pw, nil
 	}

@@ -8,9 +8,13 @@ import (
 	"github.com/tendcare/tend/internal/careteam"
 	"github.com/tendcare/tend/internal/config"
 	"github.com/tendcare/tend/internal/crisis"
+	"github.com/tendcare/tend/internal/episodes"
 	"github.com/tendcare/tend/internal/followup"
+	"github.com/tendcare/tend/internal/groups"
 	"github.com/tendcare/tend/internal/hopebox"
 	"github.com/tendcare/tend/internal/journal"
+	"github.com/tendcare/tend/internal/medication"
+	"github.com/tendcare/tend/internal/notes"
 	"github.com/tendcare/tend/internal/safetyplan"
 	"github.com/tendcare/tend/internal/settings"
 	"github.com/tendcare/tend/internal/skills"
@@ -33,6 +37,13 @@ type services struct {
 	journal  *journal.Service
 	hopeBox  *hopebox.Service
 	toolbox  *toolbox.Service
+
+	// notes, medication and groups keep the care team's own records.
+	notes      *notes.Service
+	medication *medication.Service
+	groups     *groups.Service
+
+	episodes *episodes.Service
 }
 
 func wire(cfg config.Config, db *store.DB, v *vault.Vault, cache *settings.Cache, dir *crisis.Directory, clock tend.Clock) services {
@@ -52,5 +63,11 @@ func wire(cfg config.Config, db *store.DB, v *vault.Vault, cache *settings.Cache
 		hopeBox:  hopebox.NewService(store.For[hopebox.Tx](db), checker, v, clock),
 		toolbox:  toolbox.NewService(store.For[toolbox.Tx](db), checker, v, clock),
 		followUp: followup.NewService(store.For[followup.Tx](db), checker, v, clock, cache.FollowUp, nil),
+
+		notes:      notes.NewService(store.For[notes.Tx](db), checker, v, clock),
+		medication: medication.NewService(store.For[medication.Tx](db), checker, v, clock),
+		groups:     groups.NewService(store.For[groups.Tx](db), checker, clock),
+
+		episodes: episodes.NewService(store.For[episodes.Tx](db), checker, clock, cache.Episodes),
 	}
 }

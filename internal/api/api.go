@@ -11,9 +11,13 @@ import (
 	"github.com/tendcare/tend/internal/audit"
 	"github.com/tendcare/tend/internal/auth"
 	"github.com/tendcare/tend/internal/careteam"
+	"github.com/tendcare/tend/internal/episodes"
 	"github.com/tendcare/tend/internal/followup"
+	"github.com/tendcare/tend/internal/groups"
 	"github.com/tendcare/tend/internal/hopebox"
 	"github.com/tendcare/tend/internal/journal"
+	"github.com/tendcare/tend/internal/medication"
+	"github.com/tendcare/tend/internal/notes"
 	"github.com/tendcare/tend/internal/safetyplan"
 	"github.com/tendcare/tend/internal/settings"
 	"github.com/tendcare/tend/internal/skills"
@@ -41,6 +45,13 @@ type Options struct {
 	// Journal serves the person's journal; HopeBox their hope box.
 	Journal *journal.Service
 	HopeBox *hopebox.Service
+	// Notes, Medication and Groups serve clinician notes, the medication
+	// list and support groups.
+	Notes      *notes.Service
+	Medication *medication.Service
+	Groups     *groups.Service
+	// Episodes serves episodes of care, sessions and incidents.
+	Episodes *episodes.Service
 	// Settings and Clock say when the care team next reads a contact
 	// request (the service's hours); nil Settings leaves it out.
 	Settings *settings.Cache
@@ -93,6 +104,7 @@ var routes = []route{
 	{http.MethodPost, "/api/v1/me/contact-requests/notice", false, needs(followUps, (*Handler).contactNoticeRead)},
 	{http.MethodGet, "/api/v1/me/safety-prompts", false, needs(followUps, (*Handler).safetyPromptList)},
 	{http.MethodGet, "/api/v1/tasks", false, needs(followUps, (*Handler).taskList)},
+	{http.MethodGet, "/api/v1/team-tasks", false, needs(followUps, (*Handler).teamTaskList)},
 	{http.MethodPost, "/api/v1/tasks/{id}/acknowledge", false, needs(followUps, (*Handler).taskAcknowledge)},
 	{http.MethodPost, "/api/v1/tasks/{id}/resolve", false, needs(followUps, (*Handler).taskResolve)},
 	{http.MethodGet, "/api/v1/me/toolbox/activities", false, needs(toolboxes, (*Handler).toolboxActivityList)},
@@ -106,6 +118,21 @@ var routes = []route{
 	{http.MethodGet, "/api/v1/me/journal/{id}", false, needs(journals, (*Handler).journalShow)},
 	{http.MethodPut, "/api/v1/me/journal/{id}", false, needs(journals, (*Handler).journalSave)},
 	{http.MethodGet, "/api/v1/me/hope-box", false, needs(hopeBoxes, (*Handler).hopeBoxShow)},
+	{http.MethodGet, "/api/v1/people/{id}/notes", false, needs(notesOn, (*Handler).personNoteList)},
+	{http.MethodPost, "/api/v1/people/{id}/notes", false, needs(notesOn, (*Handler).personNoteCreate)},
+	{http.MethodGet, "/api/v1/me/medication", false, needs(medicationOn, (*Handler).myMedicationList)},
+	{http.MethodGet, "/api/v1/people/{id}/medication", false, needs(medicationOn, (*Handler).personMedicationList)},
+	{http.MethodPost, "/api/v1/people/{id}/medication", false, needs(medicationOn, (*Handler).personMedicationCreate)},
+	{http.MethodPost, "/api/v1/people/{id}/medication/{mid}/stop", false, needs(medicationOn, (*Handler).personMedicationStop)},
+	{http.MethodGet, "/api/v1/groups", false, needs(groupsOn, (*Handler).groupList)},
+	{http.MethodPost, "/api/v1/groups/{id}/attendance", false, needs(groupsOn, (*Handler).groupAttendanceCreate)},
+	{http.MethodGet, "/api/v1/people/{id}/episodes", false, needs(episodesOn, (*Handler).personEpisodesList)},
+	{http.MethodPost, "/api/v1/people/{id}/episodes", false, needs(episodesOn, (*Handler).personEpisodeStep)},
+	{http.MethodGet, "/api/v1/people/{id}/sessions", false, needs(episodesOn, (*Handler).personSessionsList)},
+	{http.MethodPost, "/api/v1/people/{id}/sessions", false, needs(episodesOn, (*Handler).personSessionCreate)},
+	{http.MethodGet, "/api/v1/people/{id}/incidents", false, needs(episodesOn, (*Handler).personIncidentsList)},
+	{http.MethodPost, "/api/v1/people/{id}/incidents", false, needs(episodesOn, (*Handler).personIncidentCreate)},
+	{http.MethodGet, "/api/v1/me/episodes", false, needs(episodesOn, (*Handler).myEpisodesList)},
 }
 
 func plans(h *Handler) bool     { return h.opt.SafetyPlan != nil }

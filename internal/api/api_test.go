@@ -11,6 +11,8 @@ import (
 	"github.com/tendcare/tend/internal/access"
 	"github.com/tendcare/tend/internal/api"
 	"github.com/tendcare/tend/internal/journal"
+	"github.com/tendcare/tend/internal/medication"
+	"github.com/tendcare/tend/internal/notes"
 	"github.com/tendcare/tend/internal/skills"
 )
 
@@ -59,9 +61,28 @@ func TestAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Priya keeps sam's medication list; jo runs a skills group with sam
+	// enrolled; lee wrote a note about sam.
+	med, _, err := e.meds.Add(ctx, e.actors["priya@example.org"], e.ids["sam"], medication.New{Name: "Sertraline", Dose: "50 mg", Schedule: "Once a day", StartedOn: "2026-01-12"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	group, err := e.groups.Create(ctx, e.actors["jo@example.org"], "Tuesday skills group", "DBT skills group", "Tuesdays, 18:00")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.groups.Enrol(ctx, e.actors["jo@example.org"], string(group.ID), string(e.ids["sam"])); err != nil {
+		t.Fatal(err)
+	}
+	note, err := e.notes.Write(ctx, e.actors["lee@example.org"], e.ids["sam"], notes.Draft{Kind: notes.KindNote, Text: "Agreed a plan for the holidays"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	fill := strings.NewReplacer(
 		"{entry}", string(entry.Entry.ID), "{no-entry}", string(tend.NewID()),
 		"{homework}", string(hw.ID),
+		"{med}", string(med.ID), "{group}", string(group.ID), "{note}", string(note.ID), "{new-med}", string(tend.NewID()),
 		"{sam}", string(e.ids["sam"]), "{riley}", string(e.ids["riley"]),
 		"{lee-on-sam}", string(e.memberID(t, "sam", "lee@example.org")),
 		"{kim-on-riley}", string(e.memberID(t, "riley", "kim@example.org")),
@@ -295,6 +316,12 @@ func TestAPI(t *testing.T) {
 			wantContains: []string{`"tasks":[]`}, wantNotContains: []string{"sam"}},
 		{name: "ErrNotFound/PeopleHaveNoInbox", who: "sam", method: "GET", path: "/api/v1/tasks", wantStatus: 404},
 		{name: "ErrUnauthorized/AnonymousInbox", method: "GET", path: "/api/v1/tasks", wantStatus: 401},
+		{name: "LeadTeamTasks", who: "morgan@example.org", method: "GET", path: "/api/v1/team-tasks", wantStatus: 200,
+			wantContains: []string{`"id":"{task}"`, `"username":"sam"`, `"recipient":false`}, wantNotContains: []string{"note"}},
+		{name: "TherapistCaseloadWithTask", who: "lee@example.org", method: "GET", path: "/api/v1/caseload", wantStatus: 200,
+			wantContains: []string{`"open_task":{"id":"{task}","state":"open"`, `"homework_open":`}},
+		{name: "ErrNotFound/TeamTasksNotALead", who: "lee@example.org", method: "GET", path: "/api/v1/team-tasks", wantStatus: 404},
+		{name: "ErrUnauthorized/AnonymousTeamTasks", method: "GET", path: "/api/v1/team-tasks", wantStatus: 401},
 
 		// Acknowledge and resolve.
 		{name: "ErrNotFound/StrangerAcknowledges", who: "kim@example.org", method: "POST", path: "/api/v1/tasks/{task}/acknowledge", wantStatus: 404},
@@ -417,6 +444,136 @@ func TestAPI(t *testing.T) {
 		{name: "ErrNotFound/StaffHaveNoHopeBox", who: "lee@example.org", method: "GET", path: "/api/v1/me/hope-box", wantStatus: 404, wantNotContains: []string{"sister"}},
 		{name: "ErrForbidden/NarrowTokenCannotReadHopeBox", who: "bearer:{narrow}", method: "GET", path: "/api/v1/me/hope-box", wantStatus: 403, wantNotContains: []string{"sister"}},
 		{name: "ErrUnauthorized/AnonymousHopeBox", method: "GET", path: "/api/v1/me/hope-box", wantStatus: 401},
+
+		// Clinician notes: therapist, prescriber and care coordinator only;
+		// never the group facilitator, never the person.
+		{name: "PrescriberReadsNotes", who: "priya@example.org", method: "GET", path: "/api/v1/people/{sam}/notes", wantStatus: 200,
+			wantContains: []string{`"id":"{note}"`, `"kind":"note"`, "Agreed a plan for the holidays", `"writer_name":"Lee"`, `"session_id":null`, `"earlier":[]`}},
+		{name: "ErrForbidden/FacilitatorReadsNoNotes", who: "jo@example.org", method: "GET", path: "/api/v1/people/{sam}/notes", wantStatus: 403, wantNotContains: []string{"holidays"}},
+		{name: "ErrNotFound/PersonNeverReadsNotes", who: "sam", method: "GET", path: "/api/v1/people/{sam}/notes", wantStatus: 404, wantNotContains: []string{"holidays"}},
+		{name: "ErrNotFound/StrangerReadsNoNotes", who: "kim@example.org", method: "GET", path: "/api/v1/people/{sam}/notes", wantStatus: 404},
+		{name: "ErrUnauthorized/AnonymousNotes", method: "GET", path: "/api/v1/people/{sam}/notes", wantStatus: 401},
+		{name: "TherapistWritesFormulation", who: "lee@example.org", method: "POST", path: "/api/v1/people/{sam}/notes",
+			body: `{"kind":"safety_formulation","text":"Evenings alone are hardest; calling her sister helps."}`, wantStatus: 201,
+			wantContains: []string{`"kind":"safety_formulation"`, `"version":1`}},
+		{name: "PrescriberCorrectsNote", who: "priya@example.org", method: "POST", path: "/api/v1/people/{sam}/notes",
+			body: `{"corrects":"{note}","text":"Agreed a plan for the holidays and the new term"}`, wantStatus: 201,
+			wantContains: []string{`"id":"{note}"`, `"version":2`, "the new term"}},
+		{name: "NoteHistoryKept", who: "lee@example.org", method: "GET", path: "/api/v1/people/{sam}/notes", wantStatus: 200,
+			wantContains: []string{"the new term", `"earlier":[{"version":1,"text":"Agreed a plan for the holidays"`}},
+		{name: "ErrInvalid/NoteKindOffTheList", who: "lee@example.org", method: "POST", path: "/api/v1/people/{sam}/notes", body: `{"kind":"risk_level","text":"x"}`, wantStatus: 400},
+		{name: "ErrInvalid/NoteRating", who: "lee@example.org", method: "POST", path: "/api/v1/people/{sam}/notes", body: `{"kind":"safety_formulation","text":"x","rating":3}`, wantStatus: 400,
+			wantContains: []string{`Unknown field \"rating\"`}},
+		{name: "ErrForbidden/FacilitatorWritesNoNote", who: "jo@example.org", method: "POST", path: "/api/v1/people/{sam}/notes", body: `{"kind":"note","text":"x"}`, wantStatus: 403},
+		{name: "ErrNotFound/PersonWritesNoNote", who: "sam", method: "POST", path: "/api/v1/people/{sam}/notes", body: `{"kind":"note","text":"x"}`, wantStatus: 404},
+
+		// The medication list: the prescriber keeps it; therapist,
+		// coordinator and the person read it.
+		{name: "PersonMedication", who: "sam", method: "GET", path: "/api/v1/me/medication", wantStatus: 200,
+			wantContains: []string{`"id":"{med}"`, `"name":"Sertraline"`, `"stopped_on":null`}, wantNotContains: []string{"holidays"}},
+		{name: "ErrNotFound/StaffHaveNoOwnMedication", who: "lee@example.org", method: "GET", path: "/api/v1/me/medication", wantStatus: 404},
+		{name: "TherapistReadsMedication", who: "lee@example.org", method: "GET", path: "/api/v1/people/{sam}/medication", wantStatus: 200, wantContains: []string{"Sertraline"}},
+		{name: "ErrForbidden/FacilitatorReadsNoMedication", who: "jo@example.org", method: "GET", path: "/api/v1/people/{sam}/medication", wantStatus: 403, wantNotContains: []string{"Sertraline"}},
+		{name: "ErrNotFound/StrangerReadsNoMedication", who: "kim@example.org", method: "GET", path: "/api/v1/people/{sam}/medication", wantStatus: 404},
+		{name: "PrescriberAddsMedication", who: "priya@example.org", method: "POST", path: "/api/v1/people/{sam}/medication",
+			body: `{"id":"{new-med}","name":"Melatonin","dose":"2 mg","schedule":"At bedtime","as_needed":true,"started_on":"2025-11-03"}`, wantStatus: 201,
+			wantContains: []string{`"id":"{new-med}"`, `"as_needed":true`, `"added":true`}},
+		{name: "PrescriberAddRetryAddsNothing", who: "priya@example.org", method: "POST", path: "/api/v1/people/{sam}/medication",
+			body: `{"id":"{new-med}","name":"Melatonin","dose":"2 mg","schedule":"At bedtime","as_needed":true,"started_on":"2025-11-03"}`, wantStatus: 200,
+			wantContains: []string{`"added":false`}},
+		{name: "ErrInvalid/MedicationWithoutDose", who: "priya@example.org", method: "POST", path: "/api/v1/people/{sam}/medication",
+			body: `{"name":"Melatonin","schedule":"At bedtime","started_on":"2025-11-03"}`, wantStatus: 400, wantContains: []string{"dose"}},
+		{name: "ErrForbidden/TherapistAddsNoMedication", who: "lee@example.org", method: "POST", path: "/api/v1/people/{sam}/medication",
+			body: `{"name":"Melatonin","dose":"2 mg","schedule":"At bedtime","started_on":"2025-11-03"}`, wantStatus: 403},
+		{name: "PrescriberStopsMedication", who: "priya@example.org", method: "POST", path: "/api/v1/people/{sam}/medication/{new-med}/stop",
+			body: `{"stopped_on":"2026-01-12"}`, wantStatus: 200, wantContains: []string{`"stopped_on":"2026-01-12"`, `"name":"Melatonin"`}},
+		{name: "StoppedMedicationStaysListed", who: "sam", method: "GET", path: "/api/v1/me/medication", wantStatus: 200,
+			wantContains: []string{`"name":"Melatonin"`, `"stopped_on":"2026-01-12"`}, wantCount: map[string]int{`"name":"Melatonin"`: 1}},
+		{name: "ErrNotFound/StopUnknownMedication", who: "priya@example.org", method: "POST", path: "/api/v1/people/{sam}/medication/{no-entry}/stop", wantStatus: 404},
+		{name: "ErrForbidden/TherapistStopsNoMedication", who: "lee@example.org", method: "POST", path: "/api/v1/people/{sam}/medication/{med}/stop", wantStatus: 403},
+		{name: "ErrInvalid/StopBeforeStart", who: "priya@example.org", method: "POST", path: "/api/v1/people/{sam}/medication/{med}/stop",
+			body: `{"stopped_on":"2020-01-01"}`, wantStatus: 400},
+
+		// Support groups: the facilitator runs them and records attendance.
+		{name: "FacilitatorGroups", who: "jo@example.org", method: "GET", path: "/api/v1/groups", wantStatus: 200,
+			wantContains: []string{`"id":"{group}"`, `"name":"Tuesday skills group"`, `"kind":"DBT skills group"`}},
+		{name: "OtherClinicianRunsNoGroups", who: "lee@example.org", method: "GET", path: "/api/v1/groups", wantStatus: 200, wantContains: []string{`"groups":[]`}},
+		{name: "ErrNotFound/PeopleRunNoGroups", who: "sam", method: "GET", path: "/api/v1/groups", wantStatus: 404},
+		{name: "ErrForbidden/AdminRunsNoGroups", who: "admin@example.org", method: "GET", path: "/api/v1/groups", wantStatus: 403},
+		{name: "FacilitatorRecordsAttendance", who: "jo@example.org", method: "POST", path: "/api/v1/groups/{group}/attendance", key: "attendance-1",
+			body: `{"held_on":"2026-03-03","attendance":[{"person_id":"{sam}","status":"attended"}]}`, wantStatus: 201, wantContains: []string{`"added":true`}},
+		{name: "AttendanceRetryWritesNothing", who: "jo@example.org", method: "POST", path: "/api/v1/groups/{group}/attendance", key: "attendance-1",
+			body: `{"held_on":"2026-03-03","attendance":[{"person_id":"{sam}","status":"absent"}]}`, wantStatus: 200, wantContains: []string{`"added":false`}},
+		{name: "ErrInvalid/AttendanceWithoutKey", who: "jo@example.org", method: "POST", path: "/api/v1/groups/{group}/attendance",
+			body: `{"held_on":"2026-03-03","attendance":[{"person_id":"{sam}","status":"attended"}]}`, wantStatus: 400, wantContains: []string{"Idempotency-Key"}},
+		{name: "ErrInvalid/AttendanceStatusOffTheList", who: "jo@example.org", method: "POST", path: "/api/v1/groups/{group}/attendance", key: "attendance-2",
+			body: `{"held_on":"2026-03-10","attendance":[{"person_id":"{sam}","status":"late"}]}`, wantStatus: 400},
+		{name: "ErrNotFound/AnotherClinician'sGroup", who: "lee@example.org", method: "POST", path: "/api/v1/groups/{group}/attendance", key: "attendance-3",
+			body: `{"held_on":"2026-03-03","attendance":[{"person_id":"{sam}","status":"attended"}]}`, wantStatus: 404},
+
+		// Episodes of care, sessions and incidents: the care team's (Kim is
+		// riley's therapist; the clock reads 2026-03-02). The person sees
+		// their own episodes and sessions, never the incidents.
+		{name: "EpisodesNoneYet", who: "kim@example.org", method: "GET", path: "/api/v1/people/{riley}/episodes", wantStatus: 200, wantContains: []string{`"episodes":[]`}},
+		{name: "ErrInvalid/ModalityOffTheList", who: "kim@example.org", method: "POST", path: "/api/v1/people/{riley}/episodes",
+			body: `{"step":"refer","date":"2026-02-20","source":"self","modality":"EMDR"}`, wantStatus: 400, wantContains: []string{"modality"}},
+		{name: "EpisodeRefer", who: "kim@example.org", method: "POST", path: "/api/v1/people/{riley}/episodes",
+			body: `{"step":"refer","date":"2026-02-20","source":"primary_care","modality":"DBT"}`, wantStatus: 201,
+			wantContains: []string{`"state":"referred"`, `"decision":"pending"`, `"modality":"DBT"`}},
+		{name: "ErrConflict/SecondOpenEpisode", who: "kim@example.org", method: "POST", path: "/api/v1/people/{riley}/episodes",
+			body: `{"step":"refer","date":"2026-02-21","source":"self","modality":"CBT"}`, wantStatus: 409},
+		{name: "ErrInvalid/DecisionInTheFuture", who: "kim@example.org", method: "POST", path: "/api/v1/people/{riley}/episodes",
+			body: `{"step":"decide","accepted":true,"date":"2026-03-09"}`, wantStatus: 400, wantContains: []string{"future"}},
+		{name: "EpisodeAccept", who: "kim@example.org", method: "POST", path: "/api/v1/people/{riley}/episodes",
+			body: `{"step":"decide","accepted":true,"date":"2026-02-25"}`, wantStatus: 200, wantContains: []string{`"state":"accepted"`, `"decided_on":"2026-02-25"`}},
+		{name: "EpisodeStart", who: "kim@example.org", method: "POST", path: "/api/v1/people/{riley}/episodes",
+			body: `{"step":"start","date":"2026-03-01"}`, wantStatus: 200, wantContains: []string{`"state":"in_treatment"`, `"started_on":"2026-03-01"`}},
+		{name: "ErrInvalid/UnknownStep", who: "kim@example.org", method: "POST", path: "/api/v1/people/{riley}/episodes", body: `{"step":"transfer"}`, wantStatus: 400},
+		{name: "ErrNotFound/StrangerRecordsReferral", who: "lee@example.org", method: "POST", path: "/api/v1/people/{riley}/episodes",
+			body: `{"step":"refer","date":"2026-02-20","source":"self","modality":"DBT"}`, wantStatus: 404},
+		{name: "SessionCreate", who: "kim@example.org", method: "POST", path: "/api/v1/people/{riley}/sessions", key: "session-1",
+			body: `{"held_on":"2026-03-02","kind":"individual","attendance":"attended"}`, wantStatus: 201, wantContains: []string{`"added":true`, `"attendance":"attended"`}},
+		{name: "SessionCreateRetryAddsNothing", who: "kim@example.org", method: "POST", path: "/api/v1/people/{riley}/sessions", key: "session-1",
+			body: `{"held_on":"2026-03-02","kind":"individual","attendance":"attended"}`, wantStatus: 200, wantContains: []string{`"added":false`, `"held_on":"2026-03-02"`}},
+		{name: "SessionPlan", who: "kim@example.org", method: "POST", path: "/api/v1/people/{riley}/sessions", key: "session-2",
+			body: `{"held_on":"2026-03-09","kind":"skills_group"}`, wantStatus: 201, wantContains: []string{`"attendance":null`}},
+		{name: "ErrInvalid/SessionWithoutKey", who: "kim@example.org", method: "POST", path: "/api/v1/people/{riley}/sessions",
+			body: `{"held_on":"2026-03-02","kind":"individual","attendance":"attended"}`, wantStatus: 400},
+		{name: "ErrInvalid/FutureSessionAttended", who: "kim@example.org", method: "POST", path: "/api/v1/people/{riley}/sessions", key: "session-3",
+			body: `{"held_on":"2026-03-09","kind":"individual","attendance":"attended"}`, wantStatus: 400},
+		{name: "ErrForbidden/PersonRecordsSession", who: "riley", method: "POST", path: "/api/v1/people/{riley}/sessions", key: "session-4",
+			body: `{"held_on":"2026-03-02","kind":"individual","attendance":"attended"}`, wantStatus: 403},
+		{name: "Sessions", who: "kim@example.org", method: "GET", path: "/api/v1/people/{riley}/sessions", wantStatus: 200,
+			wantCount: map[string]int{`"held_on":"2026-03-02"`: 1}, wantContains: []string{`"next_session":{`, `"held_on":"2026-03-09","kind":"skills_group","attendance":null}}`}},
+		{name: "FacilitatorSeesSessions", who: "jo@example.org", method: "GET", path: "/api/v1/people/{sam}/sessions", wantStatus: 200, wantContains: []string{`"sessions":[]`, `"next_session":null`}},
+		{name: "ErrNotFound/StrangerSessions", who: "kim@example.org", method: "GET", path: "/api/v1/people/{sam}/sessions", wantStatus: 404},
+		{name: "IncidentCreate", who: "kim@example.org", method: "POST", path: "/api/v1/people/{riley}/incidents", key: "incident-1",
+			body: `{"occurred_on":"2026-02-28","kind":"emergency_department","medical_care":"not_sure"}`, wantStatus: 201, wantContains: []string{`"added":true`}},
+		{name: "IncidentCreateRetryAddsNothing", who: "kim@example.org", method: "POST", path: "/api/v1/people/{riley}/incidents", key: "incident-1",
+			body: `{"occurred_on":"2026-02-28","kind":"emergency_department","medical_care":"not_sure"}`, wantStatus: 200, wantContains: []string{`"added":false`}},
+		{name: "ErrInvalid/IncidentHasNoMethodField", who: "kim@example.org", method: "POST", path: "/api/v1/people/{riley}/incidents", key: "incident-2",
+			body: `{"occurred_on":"2026-02-28","kind":"hospital_admission","medical_care":"yes","method":"x"}`, wantStatus: 400, wantContains: []string{`Unknown field \"method\"`}},
+		{name: "Incidents", who: "kim@example.org", method: "GET", path: "/api/v1/people/{riley}/incidents", wantStatus: 200,
+			wantCount: map[string]int{`"kind":"emergency_department"`: 1}, wantContains: []string{`"medical_care":"not_sure"`}},
+		{name: "ErrForbidden/AdminIncidents", who: "admin@example.org", method: "GET", path: "/api/v1/people/{sam}/incidents", wantStatus: 403},
+		{name: "ErrUnauthorized/AnonymousIncidents", method: "GET", path: "/api/v1/people/{riley}/incidents", wantStatus: 401},
+		{name: "ErrUnauthorized/AnonymousIncidentCreate", method: "POST", path: "/api/v1/people/{riley}/incidents", key: "incident-3",
+			body: `{"occurred_on":"2026-02-28","kind":"emergency_department","medical_care":"no"}`, wantStatus: 401},
+		{name: "ErrInvalid/DischargeWithoutConsentAnswer", who: "kim@example.org", method: "POST", path: "/api/v1/people/{riley}/episodes",
+			body: `{"step":"discharge","date":"2026-03-02"}`, wantStatus: 400, wantContains: []string{"consent"}},
+		{name: "EpisodeDischargeWithFollowUp", who: "kim@example.org", method: "POST", path: "/api/v1/people/{riley}/episodes",
+			body: `{"step":"discharge","date":"2026-03-02","follow_up":true}`, wantStatus: 200,
+			wantContains: []string{`"state":"follow_up"`, `"follow_up_consent":true`, `{"months":3,"due":"2026-06-02","from":"2026-05-05","to":"2026-06-30"}`}},
+		{name: "FollowUpMemberReadsEpisodes", who: "kim@example.org", method: "GET", path: "/api/v1/people/{riley}/episodes", wantStatus: 200,
+			wantContains: []string{`"months":12`}},
+		{name: "MyEpisodes", who: "riley", method: "GET", path: "/api/v1/me/episodes", wantStatus: 200,
+			wantContains: []string{`"state":"follow_up"`, `"modality":"DBT"`, `"sessions":[`}, wantNotContains: []string{"emergency_department", "incidents"}},
+		{name: "MyEpisodesNoneYet", who: "sam", method: "GET", path: "/api/v1/me/episodes", wantStatus: 200, wantContains: []string{`"episodes":[]`, `"next_session":null`}},
+		{name: "ErrNotFound/StaffHaveNoOwnEpisodes", who: "lee@example.org", method: "GET", path: "/api/v1/me/episodes", wantStatus: 404},
+		{name: "ErrForbidden/NarrowTokenEpisodes", who: "bearer:{narrow}", method: "GET", path: "/api/v1/me/episodes", wantStatus: 403},
+		{name: "ErrNotFound/StrangerEpisodes", who: "kim@example.org", method: "GET", path: "/api/v1/people/{sam}/episodes", wantStatus: 404},
+		{name: "ErrUnauthorized/AnonymousEpisodes", method: "GET", path: "/api/v1/people/{sam}/episodes", wantStatus: 401},
+		{name: "ErrUnauthorized/AnonymousSessions", method: "GET", path: "/api/v1/people/{sam}/sessions", wantStatus: 401},
 
 		{name: "ErrMethodNotAllowed", who: "sam", method: "DELETE", path: "/api/v1/me", wantStatus: 405, notInSpec: true, wantContains: []string{`"status":405`}},
 	}

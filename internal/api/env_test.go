@@ -15,10 +15,14 @@ import (
 	"github.com/tendcare/tend/internal/auth"
 	"github.com/tendcare/tend/internal/careteam"
 	"github.com/tendcare/tend/internal/demo"
+	"github.com/tendcare/tend/internal/episodes"
 	"github.com/tendcare/tend/internal/followup"
+	"github.com/tendcare/tend/internal/groups"
 	"github.com/tendcare/tend/internal/hopebox"
 	"github.com/tendcare/tend/internal/i18n"
 	"github.com/tendcare/tend/internal/journal"
+	"github.com/tendcare/tend/internal/medication"
+	"github.com/tendcare/tend/internal/notes"
 	"github.com/tendcare/tend/internal/safetyplan"
 	"github.com/tendcare/tend/internal/settings"
 	"github.com/tendcare/tend/internal/skills"
@@ -47,6 +51,12 @@ type env struct {
 	skills   *skills.Service
 	journal  *journal.Service
 	hopeBox  *hopebox.Service
+
+	// notes, meds and groups keep the care team's own records.
+	notes  *notes.Service
+	meds   *medication.Service
+	groups *groups.Service
+
 	api      *api.Handler
 	sessions map[string]string // who -> session token (the tend_session cookie)
 	actors   map[string]tend.Actor
@@ -91,6 +101,9 @@ func newEnv(t *testing.T) *env {
 	e.skills = skills.NewService(store.For[skills.Tx](db), checker, v, clock)
 	e.journal = journal.NewService(store.For[journal.Tx](db), checker, v, clock)
 	e.hopeBox = hopebox.NewService(store.For[hopebox.Tx](db), checker, v, clock)
+	e.notes = notes.NewService(store.For[notes.Tx](db), checker, v, clock)
+	e.meds = medication.NewService(store.For[medication.Tx](db), checker, v, clock)
+	e.groups = groups.NewService(store.For[groups.Tx](db), checker, clock)
 	cat, err := i18n.New()
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +112,9 @@ func newEnv(t *testing.T) *env {
 		SafetyPlan: e.plans, FollowUp: e.followUp, Settings: cache, Clock: clock,
 		Skills: e.skills, SkillTexts: func() skills.Texts { return cat.Printer(i18n.Source) },
 		Toolbox: toolbox.NewService(store.For[toolbox.Tx](db), checker, v, clock),
-		Journal: e.journal, HopeBox: e.hopeBox})
+		Journal: e.journal, HopeBox: e.hopeBox,
+		Notes: e.notes, Medication: e.meds, Groups: e.groups,
+		Episodes: episodes.NewService(store.For[episodes.Tx](db), checker, clock, cache.Episodes)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -118,6 +118,23 @@ func (h *Handler) taskList(w http.ResponseWriter, r *http.Request, a tend.Actor)
 	if err != nil {
 		return err
 	}
+	return writeJSON(w, http.StatusOK, tasksOf(views))
+}
+
+// teamTaskList is a lead's view of their teams' open tasks by age:
+// metadata only. Anyone but a lead gets 404.
+func (h *Handler) teamTaskList(w http.ResponseWriter, r *http.Request, a tend.Actor) error {
+	if a.Kind != tend.KindStaff || a.Role != tend.RoleLead {
+		return tend.ErrNotFound
+	}
+	views, err := h.opt.FollowUp.TeamTasks(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, tasksOf(views))
+}
+
+func tasksOf(views []followup.TaskView) tasksJSON {
 	out := tasksJSON{Tasks: make([]taskJSON, 0, len(views))}
 	for _, v := range views {
 		t := taskJSON{ID: v.ID, PersonID: v.PersonID, Username: v.Username, State: v.State, Route: v.Route, OpenedAt: v.OpenedAt,
@@ -127,7 +144,7 @@ func (h *Handler) taskList(w http.ResponseWriter, r *http.Request, a tend.Actor)
 		}
 		out.Tasks = append(out.Tasks, t)
 	}
-	return writeJSON(w, http.StatusOK, out)
+	return out
 }
 
 // taskAcknowledge says the caller has seen the task and will act on it.

@@ -7,6 +7,9 @@ import (
 	"github.com/tendcare/tend"
 	"github.com/tendcare/tend/internal/access"
 	"github.com/tendcare/tend/internal/careteam"
+	"github.com/tendcare/tend/internal/episodes"
+	"github.com/tendcare/tend/internal/followup"
+	"github.com/tendcare/tend/internal/skills"
 )
 
 type accountJSON struct {
@@ -185,6 +188,18 @@ type caseJSON struct {
 	State      tend.PersonState   `json:"state"`
 	Roles      []tend.CareRole    `json:"roles"`
 	Membership access.MemberState `json:"membership"`
+	// OpenTask is the person's open follow-up task that reaches the caller.
+	OpenTask *caseTaskJSON `json:"open_task,omitempty"`
+	// HomeworkOpen counts the open homework the caller may read.
+	HomeworkOpen int `json:"homework_open"`
+	// NextSessionOn is the date of the next planned session.
+	NextSessionOn string `json:"next_session_on,omitempty"`
+}
+
+type caseTaskJSON struct {
+	ID       tend.ID        `json:"id"`
+	State    followup.State `json:"state"`
+	OpenedAt time.Time      `json:"opened_at"`
 }
 
 type caseloadJSON struct {
@@ -197,13 +212,45 @@ func (h *Handler) caseloadList(w http.ResponseWriter, r *http.Request, a tend.Ac
 	if err != nil {
 		return err
 	}
+	tasks := map[tend.ID]*caseTaskJSON{}
+	if h.opt.FollowUp != nil {
+		inbox, err := h.opt.FollowUp.Inbox(r.Context(), a)
+		if err != nil {
+			return err
+		}
+		for _, t := range inbox {
+			if tasks[t.PersonID] == nil {
+				tasks[t.PersonID] = &caseTaskJSON{ID: t.ID, State: t.State, OpenedAt: t.OpenedAt}
+			}
+		}
+	}
+	var ids []tend.ID
+	for _, c := range cases {
+		ids = append(ids, c.PersonID)
+	}
+	homework := map[tend.ID][]skills.Homework{}
+	if h.opt.Skills != nil {
+		if homework, err = h.opt.Skills.OpenOnCaseload(r.Context(), a, ids); err != nil {
+			return err
+		}
+	}
+	sessions := map[tend.ID]episodes.Session{}
+	if h.opt.Episodes != nil {
+		if sessions, err = h.opt.Episodes.NextSessions(r.Context(), a, ids); err != nil {
+			return err
+		}
+	}
 	out := caseloadJSON{Cases: make([]caseJSON, 0, len(cases))}
 	for _, c := range cases {
 		roles := c.Roles
 		if roles == nil {
 			roles = []tend.CareRole{}
 		}
-		out.Cases = append(out.Cases, caseJSON{PersonID: c.PersonID, Username: c.Username, State: c.State, Roles: roles, Membership: c.Member})
+		out.Cases = append(out.Cases, caseJSON{PersonID: c.PersonID, Username: c.Username, State: c.State, Roles: roles, Membership: c.Member,
+			OpenTask: tasks[c.PersonID], HomeworkOpen: len(homework[c.PersonID])})
+		if next, ok := sessions[c.PersonID]; ok {
+			out.Cases[len(out.Cases)-1].NextSessionOn = next.HeldOn.Format(time.DateOnly)
+		}
 	}
 	return writeJSON(w, http.StatusOK, out)
 }

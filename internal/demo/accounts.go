@@ -13,8 +13,12 @@ import (
 	"github.com/tendcare/tend"
 	"github.com/tendcare/tend/internal/auth"
 	"github.com/tendcare/tend/internal/careteam"
+	"github.com/tendcare/tend/internal/episodes"
+	"github.com/tendcare/tend/internal/groups"
 	"github.com/tendcare/tend/internal/hopebox"
 	"github.com/tendcare/tend/internal/journal"
+	"github.com/tendcare/tend/internal/medication"
+	"github.com/tendcare/tend/internal/notes"
 	"github.com/tendcare/tend/internal/skills"
 	"github.com/tendcare/tend/internal/toolbox"
 )
@@ -74,6 +78,14 @@ type Services struct {
 	// (seedJournal, seedHopeBox).
 	Journal *journal.Service
 	HopeBox *hopebox.Service
+	// Medication, Groups and Notes, when given, get sam's medication list
+	// (kept by priya), jo's skills group and one of lee's notes.
+	Medication *medication.Service
+	Groups     *groups.Service
+	Notes      *notes.Service
+	// Episodes, when given, gets episodes of care for sam and alex, and
+	// sam's sessions (seedEpisodes).
+	Episodes *episodes.Service
 }
 
 // ErrSeeded means the demo accounts already exist.
@@ -133,6 +145,26 @@ func Seed(ctx context.Context, s Services, password string) error {
 	if s.HopeBox != nil {
 		if err := seedHopeBox(ctx, s.HopeBox, ids["sam"]); err != nil {
 			return fmt.Errorf("demo: hope box: %w", err)
+		}
+	}
+	if s.Medication != nil {
+		if err := seedMedication(ctx, s.Medication, ids["priya@example.org"], ids["sam"]); err != nil {
+			return fmt.Errorf("demo: medication: %w", err)
+		}
+	}
+	if s.Groups != nil {
+		if err := seedGroup(ctx, s.Groups, ids["jo@example.org"], ids["sam"]); err != nil {
+			return fmt.Errorf("demo: groups: %w", err)
+		}
+	}
+	if s.Notes != nil {
+		if err := seedNote(ctx, s.Notes, ids["lee@example.org"], ids["sam"]); err != nil {
+			return fmt.Errorf("demo: notes: %w", err)
+		}
+	}
+	if s.Episodes != nil {
+		if err := seedEpisodes(ctx, s.Episodes, ids["lee@example.org"], ids["sam"], ids["alex"]); err != nil {
+			return fmt.Errorf("demo: episodes: %w", err)
 		}
 	}
 	return nil

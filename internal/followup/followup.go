@@ -122,6 +122,9 @@ type Store interface {
 	// nobody now (routed nowhere, or to a care team or duty team without an
 	// active member who could take them), oldest first: the team queue.
 	FindUnreachedTasks(ctx context.Context, roles []tend.CareRole) ([]Task, error)
+	// FindTeamTasks returns the tasks not yet resolved of the people in the
+	// teams staffID is a member of, oldest first (a lead's view by age).
+	FindTeamTasks(ctx context.Context, staffID tend.ID) ([]Task, error)
 	// CountUnseenAlerts counts staffID's alerts not yet seen.
 	CountUnseenAlerts(ctx context.Context, staffID tend.ID) (int, error)
 	// FindOpenFlags returns the person's flags not yet discussed, oldest first.

@@ -272,6 +272,34 @@ func (s *Service) Queue(ctx context.Context, actor tend.Actor) ([]TaskView, erro
 	return out, nil
 }
 
+// TeamTasks returns a lead's view of their teams' open tasks by age:
+// metadata only (who, when, state, route), oldest first, each an audited
+// metadata read. Anyone but a lead gets none.
+func (s *Service) TeamTasks(ctx context.Context, actor tend.Actor) ([]TaskView, error) {
+	if actor.Kind != tend.KindStaff || actor.Role != tend.RoleLead {
+		return nil, nil
+	}
+	tasks, err := s.store.FindTeamTasks(ctx, actor.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []TaskView
+	var events []tend.AuditEvent
+	for _, t := range tasks {
+		if err := s.checker.CheckTarget(ctx, actor, access.TaskMetaRead, t.PersonID, access.Target{}); err != nil {
+			continue
+		}
+		out = append(out, TaskView{Task: t})
+		events = append(events, event(actor, string(access.TaskMetaRead), t.PersonID, "task:"+string(t.ID)))
+	}
+	if len(events) > 0 {
+		if err := s.store.InTx(ctx, func(tx Tx) error { return tx.AppendAudit(ctx, events...) }); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // Reroute sends a task where a new one would go now (after a lead has
 // added a clinician to the person's care team, or the duty team has staff
 // again), alerting whoever it reaches. Anyone who may see the task's

@@ -277,3 +277,24 @@ func TestTaskUnitOfWork(t *testing.T) {
 		t.Errorf("the same request sent again: %+v, %v", out, err)
 	}
 }
+
+func TestTeamTasks(t *testing.T) {
+	ctx := context.Background()
+	f := setup(t)
+	out := raise(t, f, "k1")
+	got, err := f.svc.TeamTasks(ctx, asMorgan)
+	if err != nil || len(got) != 1 || got[0].ID != out.TaskID || got[0].Recipient {
+		t.Fatalf("morgan (lead of sam's team): %+v, %v", got, err)
+	}
+	for _, a := range []tend.Actor{asLee, asKim, asDana, asSam} {
+		if got, _ := f.svc.TeamTasks(ctx, a); len(got) != 0 {
+			t.Errorf("%s sees team tasks: %+v", a.ID, got)
+		}
+	}
+	if err := f.svc.Resolve(ctx, asLee, out.TaskID, "Called back"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := f.svc.TeamTasks(ctx, asMorgan); len(got) != 0 {
+		t.Errorf("a resolved task is still listed: %+v", got)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tendcare/tend"
+	"github.com/tendcare/tend/internal/episodes"
 	"github.com/tendcare/tend/internal/followup"
 )
 
@@ -83,4 +84,11 @@ func (c *Cache) Run(ctx context.Context, every time.Duration, log *slog.Logger) 
 func (c *Cache) FollowUp() followup.Settings {
 	s, _ := c.Get()
 	return followup.Settings{DutyTeam: s.DutyTeam, Rules: s.Triggers}
+}
+
+// Episodes returns what episodes of care read from the settings now: the
+// modality list, the follow-up window and the service's time zone.
+func (c *Cache) Episodes() episodes.Settings {
+	s, _ := c.Get()
+	return episodes.Settings{Modalities: s.Modalities, WindowWeeks: s.FollowUpWindowWeeks, Location: s.Location()}
 }

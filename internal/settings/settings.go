@@ -46,7 +46,22 @@ type Settings struct {
 	// nothing; and the urge-to-die rating that fires one (safety-rules.md
 	// section 4). Clinicians may set them per person.
 	Triggers followup.Rules `json:"triggers,omitzero"`
+	// Modalities is the service's list of therapy modalities an episode of
+	// care chooses from; empty means episodes.DefaultModalities.
+	Modalities []string `json:"modalities,omitempty"`
+	// FollowUpWindowWeeks is how many weeks either side of each follow-up
+	// point (3, 6 and 12 months after discharge) its window reaches; 0
+	// means episodes.DefaultWindowWeeks (outcomes.md "Episodes of care and
+	// periods").
+	FollowUpWindowWeeks int `json:"follow_up_window_weeks,omitempty"`
 }
+
+// Limits on the episode settings.
+const (
+	MaxModalities     = 20
+	MaxModalityChars  = 40
+	MaxFollowUpWindow = 12 // weeks: wider windows would overlap the 3 and 6 month points
+)
 
 // Confirmation is an admin's check of one country's crisis lines.
 type Confirmation struct {
@@ -141,6 +156,12 @@ func (s Settings) Validate() ValidationError {
 	if err := s.Triggers.Validate(); err != nil {
 		p["triggers"] = "Safety prompts: " + err.Error() + "."
 	}
+	if msg := validModalities(s.Modalities); msg != "" {
+		p["modalities"] = msg
+	}
+	if s.FollowUpWindowWeeks < 0 || s.FollowUpWindowWeeks > MaxFollowUpWindow {
+		p["follow_up_window_weeks"] = fmt.Sprintf("Enter a whole number of weeks from 1 to %d, or leave it empty for 4.", MaxFollowUpWindow)
+	}
 	if len(p) == 0 {
 		return nil
 	}
@@ -176,4 +197,23 @@ func Save(ctx context.Context, st Store, s Settings) error {
 		return fmt.Errorf("settings: save: %w", err)
 	}
 	return nil
+}
+
+func validModalities(ms []string) string {
+	if len(ms) > MaxModalities {
+		return fmt.Sprintf("List at most %d modalities.", MaxModalities)
+	}
+	seen := map[string]bool{}
+	for _, m := range ms {
+		switch {
+		case strings.TrimSpace(m) != m || m == "":
+			return "Write each modality on its own line, without blank lines."
+		case len([]rune(m)) > MaxModalityChars:
+			return fmt.Sprintf("Keep each modality to %d characters.", MaxModalityChars)
+		case seen[strings.ToLower(m)]:
+			return fmt.Sprintf("%q is listed twice.", m)
+		}
+		seen[strings.ToLower(m)] = true
+	}
+	return ""
 }

@@ -104,6 +104,11 @@ func TestValidate(t *testing.T) {
 		{"ErrHoliday", func(s *settings.Settings) { s.Holidays = []string{"25/12/2026"} }, "holidays"},
 		{"ErrLineNumber", func(s *settings.Settings) { s.Lines = []settings.Line{{Name: "Duty", Call: "call us"}} }, "lines.0"},
 		{"ErrLineNoNumber", func(s *settings.Settings) { s.Lines = []settings.Line{{Name: "Duty"}} }, "lines.0"},
+		{"ErrModalityTwice", func(s *settings.Settings) { s.Modalities = []string{"DBT", "dbt"} }, "modalities"},
+		{"ErrModalityBlank", func(s *settings.Settings) { s.Modalities = []string{"DBT", ""} }, "modalities"},
+		{"ErrModalityLong", func(s *settings.Settings) { s.Modalities = []string{strings.Repeat("x", settings.MaxModalityChars+1)} }, "modalities"},
+		{"ErrWindowWide", func(s *settings.Settings) { s.FollowUpWindowWeeks = settings.MaxFollowUpWindow + 1 }, "follow_up_window_weeks"},
+		{"ErrWindowNotANumber", func(s *settings.Settings) { s.FollowUpWindowWeeks = -1 }, "follow_up_window_weeks"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

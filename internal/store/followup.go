@@ -492,3 +492,11 @@ func (db *DB) FindOpenFlags(ctx context.Context, personID tend.ID) ([]followup.F
 	}
 	return out, rows.Err()
 }
+
+// FindTeamTasks returns the tasks not yet resolved of the people in the
+// teams staffID belongs to, oldest first.
+func (db *DB) FindTeamTasks(ctx context.Context, staffID tend.ID) ([]followup.Task, error) {
+	return findTasks(ctx, db.read, `SELECT `+taskColumns+` FROM followup_tasks t JOIN people p ON p.id = t.person_id
+		WHERE t.state <> 'resolved' AND p.team_id IN (SELECT team_id FROM staff_teams WHERE staff_id = $1)
+		ORDER BY t.opened_at, t.id`, string(staffID))
+}

@@ -18,10 +18,14 @@ import (
 	"github.com/tendcare/tend/internal/careteam"
 	"github.com/tendcare/tend/internal/crisis"
 	"github.com/tendcare/tend/internal/demo"
+	"github.com/tendcare/tend/internal/episodes"
 	"github.com/tendcare/tend/internal/followup"
+	"github.com/tendcare/tend/internal/groups"
 	"github.com/tendcare/tend/internal/hopebox"
 	"github.com/tendcare/tend/internal/i18n"
 	"github.com/tendcare/tend/internal/journal"
+	"github.com/tendcare/tend/internal/medication"
+	"github.com/tendcare/tend/internal/notes"
 	"github.com/tendcare/tend/internal/safetyplan"
 	"github.com/tendcare/tend/internal/settings"
 	"github.com/tendcare/tend/internal/skills"
@@ -50,6 +54,13 @@ type demoServer struct {
 	skills   *skills.Service
 	journal  *journal.Service
 	hopeBox  *hopebox.Service
+
+	// notes, medication and groups: the care team's own records.
+	notes      *notes.Service
+	medication *medication.Service
+	groups     *groups.Service
+
+	episodes *episodes.Service
 }
 
 func newDemoServer(t *testing.T) *demoServer {
@@ -101,11 +112,16 @@ func newDemoServerIn(t *testing.T, log *slog.Logger, locale string) *demoServer 
 	toolboxes := toolbox.NewService(store.For[toolbox.Tx](db), checker, v, clock)
 	skillSvc := skills.NewService(store.For[skills.Tx](db), checker, v, clock)
 	journals := journal.NewService(store.For[journal.Tx](db), checker, v, clock)
+	episodeSvc := episodes.NewService(store.For[episodes.Tx](db), checker, clock, cache.Episodes)
 	hopeBoxes := hopebox.NewService(store.For[hopebox.Tx](db), checker, v, clock)
+	noteSvc := notes.NewService(store.For[notes.Tx](db), checker, v, clock)
+	medSvc := medication.NewService(store.For[medication.Tx](db), checker, v, clock)
+	groupSvc := groups.NewService(store.For[groups.Tx](db), checker, clock)
 	apiHandler, err := api.New(api.Options{Logger: log, Accounts: accounts, CareTeam: careTeam, Looks: looks,
 		SafetyPlan: plans, FollowUp: followUp, Settings: cache, Clock: clock,
 		Toolbox: toolboxes, Skills: skillSvc, SkillTexts: func() skills.Texts { return cat.Printer(locale) },
-		Journal: journals, HopeBox: hopeBoxes})
+		Journal: journals, HopeBox: hopeBoxes,
+		Notes: noteSvc, Medication: medSvc, Groups: groupSvc})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,13 +135,16 @@ func newDemoServerIn(t *testing.T, log *slog.Logger, locale string) *demoServer 
 		Toolbox:    toolboxes,
 		Skills:     skillSvc,
 		Journal:    journals,
+		Episodes:   episodeSvc,
 		HopeBox:    hopeBoxes,
+		Notes:      noteSvc, Medication: medSvc, Groups: groupSvc,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	d := &demoServer{srv: srv, sessions: map[string]*http.Cookie{}, people: map[string]tend.ID{}, accounts: accounts, careTeam: careTeam, checker: checker, db: db, vault: v, plans: plans, followUp: followUp, skills: skillSvc,
-		journal: journals, hopeBox: hopeBoxes}
+		journal: journals, hopeBox: hopeBoxes, episodes: episodeSvc,
+		notes: noteSvc, medication: medSvc, groups: groupSvc}
 	for _, u := range []string{"sam", "alex", "riley"} {
 		p, err := db.FindPersonAccountByUsername(ctx, u)
 		if err != nil {

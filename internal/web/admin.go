@@ -13,6 +13,7 @@ import (
 	"github.com/tendcare/tend/internal/access"
 	"github.com/tendcare/tend/internal/auth"
 	"github.com/tendcare/tend/internal/careteam"
+	"github.com/tendcare/tend/internal/episodes"
 	"github.com/tendcare/tend/internal/followup"
 	"github.com/tendcare/tend/internal/settings"
 )
@@ -592,6 +593,8 @@ type settingsForm struct {
 	Triggers                        []triggerChoice // what each safety prompt does
 	UrgeLevel                       int             // the urge-to-die rating that fires one
 	UrgeLevels                      []int
+	Modalities                      string // one per line
+	FollowUpWindowWeeks             string
 }
 
 // triggerChoice is one safety prompt's select in the settings form.
@@ -632,6 +635,7 @@ func (page *adminSettingsPage) fields() {
 		{"locale", f.Locale, true, false}, {"working_hours", f.WorkingHours, true, false}, {"holidays", f.Holidays, true, true},
 		{"out_of_hours", f.OutOfHours, true, true}, {"emergency", f.Emergency, true, true}, {"quick_exit_url", f.QuickExitURL, true, false},
 		{"young_confidentiality", f.YoungConfidentiality, true, true},
+		{"modalities", f.Modalities, true, true}, {"follow_up_window_weeks", f.FollowUpWindowWeeks, true, false},
 	} {
 		v := fieldView{ID: x.id, Label: page.T("admin.settings_" + x.id), Value: x.value, Problem: page.Errors[x.id], Area: x.area}
 		if x.hint {
@@ -665,6 +669,7 @@ func formFromSettings(st settings.Settings) settingsForm {
 		Holidays: strings.Join(st.Holidays, "\n"), OutOfHours: st.OutOfHours, Emergency: st.Emergency, QuickExitURL: st.QuickExitURL,
 		YoungConfidentiality: st.YoungConfidentiality, DutyTeam: string(st.DutyTeam)}
 	f.setTriggers(st.Triggers)
+	f.setEpisodes(st)
 	for _, l := range st.Lines {
 		f.Lines = append(f.Lines, lineForm{Name: l.Name, Call: l.Call, Text: l.Text, Hours: l.Hours})
 	}
@@ -768,6 +773,8 @@ func (s *Server) adminSettingsUpdate(w http.ResponseWriter, r *http.Request) err
 	}
 	st.Triggers = triggersFromForm(f)
 	page.Form.setTriggers(st.Triggers)
+	page.Form.Modalities, page.Form.FollowUpWindowWeeks = f.Get("modalities"), strings.TrimSpace(f.Get("follow_up_window_weeks"))
+	st.Modalities, st.FollowUpWindowWeeks = episodeSettingsFromForm(page.Form)
 	err = s.opt.Admin.SaveSettings(r.Context(), a, st)
 	if err == nil {
 		http.Redirect(w, r, "/admin/settings?saved=1", http.StatusSeeOther)
@@ -871,4 +878,40 @@ func triggersFromForm(f url.Values) followup.Rules {
 		r.UrgeToDieLevel = -1
 	}
 	return r
+}
+
+// setEpisodes fills the episode part of the form: the modality list (the
+// default list while the service has none of its own) and the follow-up
+// window.
+func (f *settingsForm) setEpisodes(st settings.Settings) {
+	m := st.Modalities
+	if len(m) == 0 {
+		m = episodes.DefaultModalities
+	}
+	f.Modalities = strings.Join(m, "\n")
+	w := st.FollowUpWindowWeeks
+	if w == 0 {
+		w = episodes.DefaultWindowWeeks
+	}
+	f.FollowUpWindowWeeks = strconv.Itoa(w)
+}
+
+// episodeSettingsFromForm reads the modality list (one per line, blank
+// lines dropped) and the follow-up window (empty for the default; -1 for
+// something that is not a number, which settings validation refuses).
+func episodeSettingsFromForm(f settingsForm) ([]string, int) {
+	var ms []string
+	for _, line := range strings.Split(f.Modalities, "\n") {
+		if m := strings.TrimSpace(line); m != "" {
+			ms = append(ms, m)
+		}
+	}
+	if f.FollowUpWindowWeeks == "" {
+		return ms, 0
+	}
+	w, err := strconv.Atoi(f.FollowUpWindowWeeks)
+	if err != nil {
+		w = -1
+	}
+	return ms, w
 }

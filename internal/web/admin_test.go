@@ -220,6 +220,25 @@ func TestAdminStaff(t *testing.T) {
 			t.Errorf("a disabled account signs in: %d", res.Code)
 		}
 	})
+
+	t.Run("DisableLeeOnceSamAndAlexAreReassigned", func(t *testing.T) {
+		priya := d.staffID(t, "priya@example.org")
+		for _, person := range []string{"sam", "alex"} {
+			id := string(d.people[person])
+			if res := d.post(t, "admin@example.org", "/admin/care-teams/"+id+"/members", url.Values{"staff_id": {priya}, "role": {"therapist"}}); res.Code != 303 {
+				t.Fatalf("adding Priya as %s's therapist: %d\n%s", person, res.Code, res.Body.String())
+			}
+			if res := d.post(t, "admin@example.org", "/admin/staff/"+lee+"/disable", url.Values{}); res.Code != 409 {
+				t.Fatalf("disabling Lee before %s's membership ends: %d", person, res.Code)
+			}
+			if res := d.post(t, "admin@example.org", "/admin/care-teams/"+id+"/end", url.Values{"member_id": {d.memberID(t, person, "Lee")}}); res.Code != 303 {
+				t.Fatalf("ending Lee's membership of %s: %d", person, res.Code)
+			}
+		}
+		if res := d.post(t, "admin@example.org", "/admin/staff/"+lee+"/disable", url.Values{}); res.Code != 303 {
+			t.Fatalf("disable Lee after reassignment: %d\n%s", res.Code, res.Body.String())
+		}
+	})
 }
 
 // TestAdminInvites: an invite's code is shown once with what to tell the

@@ -209,6 +209,41 @@ func crawler(t *testing.T, leaky bool) (*testenv.Crawler, *demoServer) {
 			Seen: func(string) bool { return false },
 		})
 	}
+	// Clinician notes: staff-only records, never the person's. Lee writes a
+	// note about sam and one about alex; of sam's team only priya
+	// (prescriber) and casey (care coordinator) may read sam's too; nobody
+	// else is on alex's team. Sam and alex never see them, nor does jo.
+	for _, who := range []string{"sam", "alex"} {
+		fields = append(fields, testenv.CanaryField{
+			Name: who + ".clinician_note", Owner: "lee@example.org",
+			Plant: func(v string) error {
+				res := d.post(t, "lee@example.org", "/clinic/people/"+string(d.people[who])+"/notes", url.Values{"kind": {"safety_formulation"}, "text": {v}})
+				if res.Code != http.StatusSeeOther {
+					t.Fatalf("planting lee's note on %s: %d", who, res.Code)
+				}
+				return nil
+			},
+			Seen: func(account string) bool {
+				return who == "sam" && (account == "priya@example.org" || account == "casey@example.org")
+			},
+		})
+	}
+	// Sam's medication list, kept by priya: sam, lee (therapist) and casey
+	// (care coordinator) see it; jo and everyone else never do.
+	fields = append(fields, testenv.CanaryField{
+		Name: "sam.medication", Owner: "priya@example.org",
+		Plant: func(v string) error {
+			res := d.post(t, "priya@example.org", "/clinic/people/"+string(d.people["sam"])+"/medication",
+				url.Values{"id": {string(tend.NewID())}, "name": {v}, "dose": {v}, "schedule": {"Once a day"}, "started_on": {"2026-01-12"}})
+			if res.Code != http.StatusSeeOther {
+				t.Fatalf("planting sam's medication: %d", res.Code)
+			}
+			return nil
+		},
+		Seen: func(account string) bool {
+			return account == "sam" || account == "lee@example.org" || account == "casey@example.org"
+		},
+	})
 	accounts := []string{"", "sam", "alex", "riley", "lee@example.org", "priya@example.org", "jo@example.org", "kim@example.org", "morgan@example.org", "admin@example.org",
 		"casey@example.org", "nia@example.org", "dana@example.org"}
 	routes := func(string) []string {

@@ -189,6 +189,17 @@ func (s *Server) nextRead(now time.Time) string {
 	return p.T("contact.next_read_day", p.T(dayIDs[local.Weekday()]), p.T(part))
 }
 
+// nextReadWhen is when the service next opens after now, for staff pages
+// ("Mon 9 Mar 09:00"), or that it is not known.
+func (s *Server) nextReadWhen(now time.Time) string {
+	st, _ := s.opt.Settings.Get()
+	next := st.NextOpen(now)
+	if next.IsZero() {
+		return s.printer().T("task.hours_unknown")
+	}
+	return next.In(st.Location()).Format("Mon 2 Jan 15:04")
+}
+
 type entryView struct {
 	Kind, How, Recorded, Received string
 }
@@ -227,6 +238,12 @@ func (s *Server) taskView(v followup.TaskView, loc *time.Location) taskView {
 type tasksPage struct {
 	Base
 	Tasks []taskView
+	// Hours says whether the service is open now and what people sending
+	// something now are told.
+	Hours string
+	// Lead shows the lead's view of their teams' open tasks.
+	Lead      bool
+	TeamTasks []taskView
 }
 
 // tasksShow is the staff task inbox: open tasks routed to the caller or
@@ -246,9 +263,23 @@ func (s *Server) tasksShow(w http.ResponseWriter, r *http.Request) error {
 		s.log.WarnContext(r.Context(), "alerts not marked seen", "error", err)
 	}
 	st, _ := s.opt.Settings.Get()
-	page := &tasksPage{Base: Base{Title: s.printer().T("task.title")}}
+	p := s.printer()
+	page := &tasksPage{Base: Base{Title: p.T("task.title")}, Lead: a.Role == tend.RoleLead}
 	for _, t := range tasks {
 		page.Tasks = append(page.Tasks, s.taskView(t, st.Location()))
+	}
+	now := s.opt.Clock.Now()
+	if st.Open(now) {
+		page.Hours = p.T("task.hours_open")
+	} else {
+		page.Hours = p.T("task.hours_closed", s.nextReadWhen(now))
+	}
+	team, err := s.opt.FollowUp.TeamTasks(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	for _, t := range team {
+		page.TeamTasks = append(page.TeamTasks, s.taskView(t, st.Location()))
 	}
 	return s.render(w, r, http.StatusOK, "clinic_tasks", page)
 }

@@ -71,6 +71,26 @@ var matrix = map[string][]int{
 	"POST /clinic/people/{id}/plan":          {401, 404, 404, 404, 400, 403, 403, 404, 403, 403, 403, 404, 404},
 	"POST /clinic/people/{id}/plan/reviewed": {401, 404, 404, 404, 400, 403, 403, 404, 403, 403, 403, 404, 404},
 
+	// Episodes of care, sessions and incidents (issue 5; DESIGN.md "Who
+	// sees what": the care team's, and the person sees their own). Every
+	// active member of sam's care team reads and records them whatever sam
+	// shares: lee, priya, jo and casey (200; an empty form is 400, and
+	// closing sam's record while sam is in treatment is 409). Morgan (lead)
+	// and the admin know sam but see no episodes (403); kim, nia and dana
+	// (duty, no open task) have no relationship with sam (404). /me/care is
+	// the signed-in person's own (staff: 404).
+	//                                                             anon sam  alex riley lee  priya jo   kim  morgan admin casey nia  dana
+	"GET /clinic/people/{id}/episodes":                       {303, 404, 404, 404, 200, 200, 200, 404, 403, 403, 200, 404, 404},
+	"POST /clinic/people/{id}/episodes":                      {401, 404, 404, 404, 400, 400, 400, 404, 403, 403, 400, 404, 404},
+	"POST /clinic/people/{id}/episodes/{episode}/decision":   {401, 404, 404, 404, 400, 400, 400, 404, 403, 403, 400, 404, 404},
+	"POST /clinic/people/{id}/episodes/{episode}/start":      {401, 404, 404, 404, 400, 400, 400, 404, 403, 403, 400, 404, 404},
+	"POST /clinic/people/{id}/episodes/{episode}/discharge":  {401, 404, 404, 404, 400, 400, 400, 404, 403, 403, 400, 404, 404},
+	"POST /clinic/people/{id}/close":                         {401, 404, 404, 404, 409, 409, 409, 404, 403, 403, 409, 404, 404},
+	"POST /clinic/people/{id}/sessions":                      {401, 404, 404, 404, 400, 400, 400, 404, 403, 403, 400, 404, 404},
+	"POST /clinic/people/{id}/incidents":                     {401, 404, 404, 404, 400, 400, 400, 404, 403, 403, 400, 404, 404},
+	"POST /clinic/people/{id}/sessions/{session}/attendance": {401, 404, 404, 404, 400, 400, 400, 404, 403, 403, 400, 404, 404},
+	"GET /me/care": {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+
 	// The coping toolbox (skills.md "The toolbox"). /me/toolbox pages are
 	// the signed-in person's own (staff: 404); an empty step, use, own
 	// activity, choice or caution form has nothing to go on and is
@@ -142,6 +162,38 @@ var matrix = map[string][]int{
 	"GET /admin/journal-prompts":                        {303, 404, 404, 404, 403, 403, 403, 403, 403, 200, 403, 403, 403},
 	"POST /admin/journal-prompts":                       {401, 404, 404, 404, 403, 403, 403, 403, 403, 400, 403, 403, 403},
 	"POST /admin/journal-prompts/retire":                {401, 404, 404, 404, 403, 403, 403, 403, 403, 404, 403, 403, 403},
+
+	// Clinician notes, the medication list and support groups (DESIGN.md
+	// "Who sees what"). Notes are for sam's therapist (lee), prescriber
+	// (priya) and care coordinator (casey), whatever sam shares; never for
+	// the group facilitator (jo: 403), never for any person (404, no such
+	// page for people). Morgan (lead) and the admin know sam but are refused
+	// (403); kim, nia and dana have no relationship with sam (404). An empty
+	// note is re-rendered with its problem (400); {note} names no note, so a
+	// correction is 404 for those who may write. The medication list: priya
+	// keeps it (an empty form is 400; {med} names no medication, 404); lee
+	// and casey read it and may not change it (403); jo, morgan and the admin
+	// are refused (403). /me/medication and /me/groups are each person's own
+	// (staff: 404). Support groups are run by clinicians and leads (the
+	// admin: 403); each sees only their own groups, and {id}, sam, is no
+	// group (404). A person's attendance is for their therapist (lee) and
+	// group facilitator (jo); priya, casey, morgan and the admin are refused
+	// (403). TestCareRecords checks real notes, medication and groups.
+	//                                                      anon sam  alex riley lee  priya jo   kim  morgan admin casey nia  dana
+	"GET /clinic/people/{id}/notes":                  {303, 404, 404, 404, 200, 200, 403, 404, 403, 403, 200, 404, 404},
+	"POST /clinic/people/{id}/notes":                 {401, 404, 404, 404, 400, 400, 403, 404, 403, 403, 400, 404, 404},
+	"POST /clinic/people/{id}/notes/{note}/correct":  {401, 404, 404, 404, 404, 404, 403, 404, 403, 403, 404, 404, 404},
+	"GET /me/medication":                             {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /clinic/people/{id}/medication":             {303, 404, 404, 404, 200, 200, 403, 404, 403, 403, 200, 404, 404},
+	"POST /clinic/people/{id}/medication":            {401, 404, 404, 404, 403, 400, 403, 404, 403, 403, 403, 404, 404},
+	"POST /clinic/people/{id}/medication/{med}/stop": {401, 404, 404, 404, 403, 404, 403, 404, 403, 403, 403, 404, 404},
+	"GET /me/groups":                                 {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /clinic/groups":                             {303, 404, 404, 404, 200, 200, 200, 200, 200, 403, 200, 200, 200},
+	"POST /clinic/groups":                            {401, 404, 404, 404, 400, 400, 400, 400, 400, 403, 400, 400, 400},
+	"GET /clinic/groups/{id}":                        {303, 404, 404, 404, 404, 404, 404, 404, 404, 403, 404, 404, 404},
+	"POST /clinic/groups/{id}/members":               {401, 404, 404, 404, 404, 404, 404, 404, 404, 403, 404, 404, 404},
+	"POST /clinic/groups/{id}/attendance":            {401, 404, 404, 404, 404, 404, 404, 404, 404, 403, 404, 404, 404},
+	"GET /clinic/people/{id}/groups":                 {303, 404, 404, 404, 200, 403, 200, 404, 403, 403, 403, 404, 404},
 
 	// The hope box: the person's alone, never shareable, so every member of
 	// staff gets 404 whatever sam shares. Empty forms: no words or photo

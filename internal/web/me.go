@@ -165,44 +165,6 @@ func (s *Server) personZone(r *http.Request) (*time.Location, error) {
 	return st.Location(), nil
 }
 
-type caseView struct {
-	PersonID tend.ID
-	Username string
-	Roles    []string
-	State    string
-}
-
-type clinicHomePage struct {
-	Base
-	Cases []caseView
-}
-
-// clinicShow is the staff home: the people on their care teams.
-func (s *Server) clinicShow(w http.ResponseWriter, r *http.Request) error {
-	a, err := requireKind(r, tend.KindStaff)
-	if err != nil {
-		return err
-	}
-	if !a.MFA {
-		http.Redirect(w, r, "/signin/mfa", http.StatusSeeOther)
-		return nil
-	}
-	cases, err := s.opt.CareTeam.Caseload(r.Context(), a)
-	if err != nil {
-		return err
-	}
-	p := s.printer()
-	page := &clinicHomePage{Base: Base{Title: p.T("clinic.title")}}
-	for _, c := range cases {
-		v := caseView{PersonID: c.PersonID, Username: c.Username, State: p.T("state." + string(c.State))}
-		for _, role := range c.Roles {
-			v.Roles = append(v.Roles, p.T("role."+string(role)))
-		}
-		page.Cases = append(page.Cases, v)
-	}
-	return s.render(w, r, http.StatusOK, "clinic_home", page)
-}
-
 type awaitingView struct {
 	Country, Name string
 	Stale         []string

@@ -90,6 +90,19 @@ var pages = map[string]string{
 	"clinic_journal_prompts": "clinic/journal_prompts.html",
 	"admin_journal_prompts":  "admin/journal_prompts.html",
 	"me_hope_box":            "me/hope_box.html",
+
+	// Clinician notes, the medication list and support groups.
+	"clinic_notes":         "clinic/notes.html",
+	"clinic_medication":    "clinic/medication.html",
+	"me_medication":        "me/medication.html",
+	"clinic_groups":        "clinic/groups.html",
+	"clinic_group":         "clinic/group.html",
+	"clinic_person_groups": "clinic/person_groups.html",
+	"me_groups":            "me/groups.html",
+
+	// Episodes of care, sessions and incidents.
+	"clinic_episodes": "clinic/episodes.html",
+	"me_care":         "me/care.html",
 }
 
 // Base is the data every page has; page structs embed it.

@@ -131,6 +131,23 @@ func (s *Server) routeTable() []route {
 		{"POST /admin/journal-prompts", h(s.withJournal(s.adminJournalPromptAdd))},
 		{"POST /admin/journal-prompts/retire", h(s.withJournal(s.adminJournalPromptRetire))},
 
+		// Clinician notes (never the person's), the medication list, and
+		// support groups with their attendance.
+		{"GET /clinic/people/{id}/notes", h(s.withNotes(s.clinicNotesShow))},
+		{"POST /clinic/people/{id}/notes", h(s.withNotes(s.clinicNoteCreate))},
+		{"POST /clinic/people/{id}/notes/{note}/correct", h(s.withNotes(s.clinicNoteCorrect))},
+		{"GET /me/medication", h(s.withMedication(s.myMedicationShow))},
+		{"GET /clinic/people/{id}/medication", h(s.withMedication(s.clinicMedicationShow))},
+		{"POST /clinic/people/{id}/medication", h(s.withMedication(s.clinicMedicationAdd))},
+		{"POST /clinic/people/{id}/medication/{med}/stop", h(s.withMedication(s.clinicMedicationStop))},
+		{"GET /me/groups", h(s.withGroups(s.myGroupsShow))},
+		{"GET /clinic/groups", h(s.withGroups(s.groupsShow))},
+		{"POST /clinic/groups", h(s.withGroups(s.groupCreate))},
+		{"GET /clinic/groups/{id}", h(s.withGroups(s.groupShow))},
+		{"POST /clinic/groups/{id}/members", h(s.withGroups(s.groupEnrol))},
+		{"POST /clinic/groups/{id}/attendance", h(s.withGroups(s.groupAttendance))},
+		{"GET /clinic/people/{id}/groups", h(s.withGroups(s.clinicPersonGroupsShow))},
+
 		// The hope box: the person's alone, never shared.
 		{"GET /me/hope-box", h(s.withHopeBox(s.hopeBoxShow))},
 		{"POST /me/hope-box/words", h(s.withHopeBox(s.hopeBoxWordsAdd))},
@@ -138,6 +155,19 @@ func (s *Server) routeTable() []route {
 		{"POST /me/hope-box/photos", h(s.withHopeBox(s.hopeBoxPhotoAdd))},
 		{"POST /me/hope-box/photos/delete", h(s.withHopeBox(s.hopeBoxPhotoDelete))},
 		{"GET /me/hope-box/photos/{id}", h(s.withHopeBox(s.hopeBoxPhotoShow))},
+
+		// Episodes of care, sessions and incidents: the care team's page,
+		// and the person's own summary.
+		{"GET /clinic/people/{id}/episodes", h(s.withEpisodes(s.clinicEpisodesShow))},
+		{"POST /clinic/people/{id}/episodes", h(s.withEpisodes(s.episodeStep("referral", s.episodeRefer)))},
+		{"POST /clinic/people/{id}/episodes/{episode}/decision", h(s.withEpisodes(s.episodeStep("decision", s.episodeDecide)))},
+		{"POST /clinic/people/{id}/episodes/{episode}/start", h(s.withEpisodes(s.episodeStep("start", s.episodeStart)))},
+		{"POST /clinic/people/{id}/episodes/{episode}/discharge", h(s.withEpisodes(s.episodeStep("discharge", s.episodeDischarge)))},
+		{"POST /clinic/people/{id}/close", h(s.withEpisodes(s.episodeStep("close", s.episodeClose)))},
+		{"POST /clinic/people/{id}/sessions", h(s.withEpisodes(s.episodeStep("session", s.sessionRecord)))},
+		{"POST /clinic/people/{id}/sessions/{session}/attendance", h(s.withEpisodes(s.episodeStep("attendance", s.sessionAttendance)))},
+		{"POST /clinic/people/{id}/incidents", h(s.withEpisodes(s.episodeStep("incident", s.incidentRecord)))},
+		{"GET /me/care", h(s.withEpisodes(s.meCareShow))},
 
 		// Admin pages.
 		{"GET /admin", h(s.adminShow)},

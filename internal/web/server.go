@@ -14,10 +14,14 @@ import (
 	"github.com/tendcare/tend/internal/auth"
 	"github.com/tendcare/tend/internal/careteam"
 	"github.com/tendcare/tend/internal/crisis"
+	"github.com/tendcare/tend/internal/episodes"
 	"github.com/tendcare/tend/internal/followup"
+	"github.com/tendcare/tend/internal/groups"
 	"github.com/tendcare/tend/internal/hopebox"
 	"github.com/tendcare/tend/internal/i18n"
 	"github.com/tendcare/tend/internal/journal"
+	"github.com/tendcare/tend/internal/medication"
+	"github.com/tendcare/tend/internal/notes"
 	"github.com/tendcare/tend/internal/safetyplan"
 	"github.com/tendcare/tend/internal/settings"
 	"github.com/tendcare/tend/internal/skills"
@@ -63,6 +67,13 @@ type Options struct {
 	HopeBox *hopebox.Service
 	// Skills serves the skills library, favourites and homework.
 	Skills *skills.Service
+	// Notes keeps clinician notes; Medication the medication list; Groups
+	// support groups and their attendance.
+	Notes      *notes.Service
+	Medication *medication.Service
+	Groups     *groups.Service
+	// Episodes keeps episodes of care, sessions and incidents.
+	Episodes *episodes.Service
 	// API serves /api/v1/ (internal/api), behind the same middleware.
 	API http.Handler
 }
