@@ -10,10 +10,12 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// TestEpisodesDischargeWithFollowUp walks episodes of care in Chromium with
-// JavaScript off: Lee opens alex (whose DBT-A episode the demo seeds) from
-// the caseload, follows the link to alex's episodes, records a session and
-// discharges alex with follow-up consent; the care team becomes follow-up
+// TestEpisodesDischargeWithFollowUp walks the care team's day in Chromium
+// with JavaScript off: alex asks to be contacted; Lee sees it on the
+// caseload, works it through the task inbox (acknowledge, resolve with a
+// note), opens alex (whose DBT-A episode the demo seeds) from the caseload,
+// follows the link to alex's episodes, records a session, writes a
+// clinician note and discharges alex with follow-up consent; the care team becomes follow-up
 // only and the follow-up points appear. Alex then still opens their safety
 // plan and toolbox, and sees their care on /me/care. Every new page passes
 // axe-core (WCAG 2.2 AA).
@@ -35,8 +37,66 @@ func TestEpisodesDischargeWithFollowUp(t *testing.T) {
 		checkAxe(t, lee, axe, label)
 		scripts(false)
 	}
+	// Alex asks to be contacted.
+	alex := newTab(t, browser)
+	signInAt(t, alex, srv, "alex", "/me")
+	if err := chromedp.Do(alex,
+		chromedp.Navigate(srv.URL+"/me/contact"),
+		chromedp.Click(chromedp.CSS(`form[action="/me/contact/notice"] button`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	waitForText(t, alex, "How would you like them to contact you?")
+	if err := chromedp.Do(alex,
+		chromedp.Click(chromedp.CSS(`input[name=method][value=call]`)),
+		chromedp.Click(chromedp.CSS(`form[action="/me/contact"] button[type=submit]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	waitForText(t, alex, "In danger now or hurt?")
+
 	scripts(false)
 	signInAt(t, lee, srv, "lee@example.org", "/clinic")
+	if p := readPage(t, lee); !strings.Contains(p.Main, "Open since") {
+		t.Errorf("the caseload does not show alex's open task:\n%s", p.Main)
+	}
+	axeCheck("clinic-caseload")
+
+	// The task inbox: open alex's task, acknowledge it, resolve it.
+	if err := chromedp.Do(lee, chromedp.Navigate(srv.URL+"/clinic/tasks")); err != nil {
+		t.Fatal(err)
+	}
+	waitPath(t, lee, "/clinic/tasks")
+	axeCheck("clinic-tasks")
+	task, err := chromedp.Run(lee, chromedp.Evaluate[string](`(document.querySelector('main a[href^="/clinic/tasks/"]') || {getAttribute: () => ''}).getAttribute('href')`))
+	if err != nil || task == "" {
+		t.Fatalf("no task in Lee's inbox: %v", err)
+	}
+	if err := chromedp.Do(lee, chromedp.Navigate(srv.URL+task)); err != nil {
+		t.Fatal(err)
+	}
+	waitPath(t, lee, task)
+	if p := readPage(t, lee); !strings.Contains(p.Main, "asked to be contacted") {
+		t.Errorf("the task page:\n%s", p.Main)
+	}
+	if err := chromedp.Do(lee, chromedp.Click(chromedp.CSS(`form[action$="/acknowledge"] button`))); err != nil {
+		t.Fatal(err)
+	}
+	waitForText(t, lee, "Acknowledged")
+	if err := chromedp.Do(lee,
+		chromedp.SetValue(chromedp.CSS(`#note`), "Called alex back; agreed to talk at the next session."),
+		chromedp.Click(chromedp.CSS(`form[action$="/resolve"] button`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	waitPath(t, lee, "/clinic/tasks")
+	if p := readPage(t, lee); !strings.Contains(p.Main, "No open follow-up tasks.") {
+		t.Errorf("the inbox after resolving:\n%s", p.Main)
+	}
+	if err := chromedp.Do(lee, chromedp.Navigate(srv.URL+"/clinic")); err != nil {
+		t.Fatal(err)
+	}
+	waitPath(t, lee, "/clinic")
 	href, err := chromedp.Run(lee, chromedp.Evaluate[string](`(Array.from(document.querySelectorAll('main a[href^="/clinic/people/"]')).find(a => a.innerText.trim() === 'alex') || {getAttribute: () => ''}).getAttribute('href')`))
 	if err != nil || href == "" {
 		t.Fatalf("alex is not on Lee's caseload: %v", err)
@@ -68,6 +128,24 @@ func TestEpisodesDischargeWithFollowUp(t *testing.T) {
 	}
 	waitForText(t, lee, "The session is recorded.")
 
+	// A clinician note about the session.
+	if err := chromedp.Do(lee, chromedp.Navigate(srv.URL+person+"/notes")); err != nil {
+		t.Fatal(err)
+	}
+	waitPath(t, lee, person+"/notes")
+	if err := chromedp.Do(lee,
+		chromedp.SetValue(chromedp.CSS(`#note-text`), "Worked on the chain before Tuesday; alex chose two skills to try."),
+		chromedp.Click(chromedp.CSS(`form[action$="/notes"] button[type=submit]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	waitForText(t, lee, "The note was saved.")
+	axeCheck("clinic-notes")
+	if err := chromedp.Do(lee, chromedp.Navigate(srv.URL+person+"/episodes")); err != nil {
+		t.Fatal(err)
+	}
+	waitPath(t, lee, person+"/episodes")
+
 	// Discharge with follow-up consent.
 	if err := chromedp.Do(lee,
 		chromedp.Click(chromedp.CSS(`#discharge input[name=follow_up][value=yes]`)),
@@ -85,8 +163,6 @@ func TestEpisodesDischargeWithFollowUp(t *testing.T) {
 	screenshot(t, lee, "clinic-episodes-discharged")
 
 	// Alex keeps their own tools, and sees their care.
-	alex := newTab(t, browser)
-	signInAt(t, alex, srv, "alex", "/me")
 	for _, path := range []string{"/me/plan", "/me/toolbox"} {
 		if err := chromedp.Do(alex, chromedp.Navigate(srv.URL+path)); err != nil {
 			t.Fatal(err)
