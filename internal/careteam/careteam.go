@@ -55,6 +55,11 @@ const (
 	NoticeEnded    NoticeKind = "care_team.ended"
 	NoticeFollowUp NoticeKind = "care_team.follow_up"
 	NoticeShared   NoticeKind = "sharing.default_applied"
+	// NoticeTransfer tells the person their care moved from one clinician
+	// to another, and offers to let the new one see what the old one could
+	// (DESIGN.md "Lifecycle": grants carry over only when the person
+	// confirms).
+	NoticeTransfer NoticeKind = "care_team.transfer"
 )
 
 // NoticeParams are a notice's details: ids and kinds only, never free text,
@@ -65,6 +70,11 @@ type NoticeParams struct {
 	Role     tend.CareRole `json:"role,omitempty"`
 	Area     access.Area   `json:"area,omitempty"`
 	Level    access.Level  `json:"level,omitempty"`
+	// A transfer names the membership it came from, that member, and what
+	// the person shared with them, which the person may carry over.
+	FromMemberID tend.ID                      `json:"from_member_id,omitempty"`
+	FromStaffID  tend.ID                      `json:"from_staff_id,omitempty"`
+	Grants       map[access.Area]access.Level `json:"grants,omitempty"`
 }
 
 // Notice is a message for the person about a change to their care team or
@@ -141,6 +151,8 @@ type Tx interface {
 	PutGrant(ctx context.Context, g Grant) error
 	// DeleteGrants removes every grant of a membership.
 	DeleteGrants(ctx context.Context, memberID tend.ID) error
+	// FindMemberGrants returns one membership's grants.
+	FindMemberGrants(ctx context.Context, memberID tend.ID) ([]Grant, error)
 	// CreateNotice adds a notice for the person.
 	CreateNotice(ctx context.Context, n Notice) error
 	// DismissNotice marks a notice of personID dismissed; ENOTFOUND when it

@@ -53,38 +53,14 @@ func (s *Service) AddMember(ctx context.Context, actor tend.Actor, personID, sta
 	if !slices.Contains(careRoles, role) {
 		return Member{}, tend.Errorf(tend.EINVALID, "Choose a care-team role: therapist, prescriber, group facilitator or care coordinator.")
 	}
-	now := s.clock.Now().UTC()
-	m := Member{ID: tend.NewID(), PersonID: personID, StaffID: staffID, Role: role, State: access.MemberActive, StartedAt: now, AddedBy: actor.ID}
+	var m Member
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		staffRole, err := tx.FindActiveStaffRole(ctx, staffID)
-		if tend.ErrorKind(err) == tend.ENOTFOUND {
-			return tend.Errorf(tend.EINVALID, "There is no active staff member with that id.")
-		}
-		if err != nil {
+		var events []tend.AuditEvent
+		var notices []Notice
+		var err error
+		now := s.clock.Now().UTC()
+		if m, events, notices, err = s.join(ctx, tx, actor, personID, staffID, role, now, nil); err != nil {
 			return err
-		}
-		if staffRole == tend.RoleAdmin {
-			return tend.Errorf(tend.EINVALID, "Admins cannot join a care team: they see no clinical data.")
-		}
-		if err := tx.CreateCareTeamMember(ctx, m); err != nil {
-			return err
-		}
-		events := []tend.AuditEvent{s.event(actor, AuditMemberAdded, personID, "care_team_member:"+string(m.ID))}
-		notices := []Notice{{Kind: NoticeJoined, Params: NoticeParams{MemberID: m.ID, StaffID: staffID, Role: role}}}
-		defaults, err := tx.FindSharingDefaultsForRole(ctx, role)
-		if err != nil {
-			return err
-		}
-		for _, d := range defaults {
-			if !d.Area.Shareable() || !d.Level.AtLeast(access.LevelSee) {
-				continue
-			}
-			if err := tx.PutGrant(ctx, Grant{MemberID: m.ID, Area: d.Area, Level: d.Level, UpdatedAt: now}); err != nil {
-				return err
-			}
-			ev := s.event(actor, AuditDefaultApplied, personID, "grant:"+string(m.ID)+"/"+string(d.Area))
-			events = append(events, ev)
-			notices = append(notices, Notice{Kind: NoticeShared, Params: NoticeParams{MemberID: m.ID, StaffID: staffID, Role: role, Area: d.Area, Level: d.Level}})
 		}
 		if err := s.notify(ctx, tx, personID, now, notices...); err != nil {
 			return err
@@ -95,6 +71,43 @@ func (s *Service) AddMember(ctx context.Context, actor tend.Actor, personID, sta
 		return Member{}, err
 	}
 	return m, nil
+}
+
+// join adds staffID to the person's care team in role inside tx, with the
+// service's sharing defaults for the role, and returns the membership, the
+// audit events (after events) and the notices to send.
+func (s *Service) join(ctx context.Context, tx Tx, actor tend.Actor, personID, staffID tend.ID, role tend.CareRole, now time.Time, events []tend.AuditEvent) (Member, []tend.AuditEvent, []Notice, error) {
+	m := Member{ID: tend.NewID(), PersonID: personID, StaffID: staffID, Role: role, State: access.MemberActive, StartedAt: now, AddedBy: actor.ID}
+	staffRole, err := tx.FindActiveStaffRole(ctx, staffID)
+	if tend.ErrorKind(err) == tend.ENOTFOUND {
+		return m, nil, nil, tend.Errorf(tend.EINVALID, "There is no active staff member with that id.")
+	}
+	if err != nil {
+		return m, nil, nil, err
+	}
+	if staffRole == tend.RoleAdmin {
+		return m, nil, nil, tend.Errorf(tend.EINVALID, "Admins cannot join a care team: they see no clinical data.")
+	}
+	if err := tx.CreateCareTeamMember(ctx, m); err != nil {
+		return m, nil, nil, err
+	}
+	events = append(events, s.event(actor, AuditMemberAdded, personID, "care_team_member:"+string(m.ID)))
+	notices := []Notice{{Kind: NoticeJoined, Params: NoticeParams{MemberID: m.ID, StaffID: staffID, Role: role}}}
+	defaults, err := tx.FindSharingDefaultsForRole(ctx, role)
+	if err != nil {
+		return m, nil, nil, err
+	}
+	for _, d := range defaults {
+		if !d.Area.Shareable() || !d.Level.AtLeast(access.LevelSee) {
+			continue
+		}
+		if err := tx.PutGrant(ctx, Grant{MemberID: m.ID, Area: d.Area, Level: d.Level, UpdatedAt: now}); err != nil {
+			return m, nil, nil, err
+		}
+		events = append(events, s.event(actor, AuditDefaultApplied, personID, "grant:"+string(m.ID)+"/"+string(d.Area)))
+		notices = append(notices, Notice{Kind: NoticeShared, Params: NoticeParams{MemberID: m.ID, StaffID: staffID, Role: role, Area: d.Area, Level: d.Level}})
+	}
+	return m, events, notices, nil
 }
 
 // EndMember ends a membership: its grants end with it, and the person is
@@ -385,6 +398,8 @@ func (s *Service) event(actor tend.Actor, action string, personID tend.ID, targe
 type NoticeView struct {
 	Notice
 	StaffName string
+	// FromStaffName names the member a transfer came from.
+	FromStaffName string
 }
 
 // NoticeViews returns the person's notices not yet dismissed, with the
@@ -397,6 +412,9 @@ func (s *Service) NoticeViews(ctx context.Context, actor tend.Actor, personID te
 	ids := make([]tend.ID, 0, len(notices))
 	for _, n := range notices {
 		ids = append(ids, n.Params.StaffID)
+		if n.Params.FromStaffID != "" {
+			ids = append(ids, n.Params.FromStaffID)
+		}
 	}
 	names, err := s.store.FindStaffNames(ctx, ids)
 	if err != nil {
@@ -404,7 +422,7 @@ func (s *Service) NoticeViews(ctx context.Context, actor tend.Actor, personID te
 	}
 	out := make([]NoticeView, len(notices))
 	for i, n := range notices {
-		out[i] = NoticeView{Notice: n, StaffName: names[n.Params.StaffID]}
+		out[i] = NoticeView{Notice: n, StaffName: names[n.Params.StaffID], FromStaffName: names[n.Params.FromStaffID]}
 	}
 	return out, nil
 }

@@ -590,3 +590,23 @@ func (db *DB) FindPersonProfile(ctx context.Context, personID tend.ID) (careteam
 	p.PersonID, p.State = tend.ID(id), tend.PersonState(state)
 	return p, nil
 }
+
+// FindMemberGrants returns one membership's grants.
+func (tx *Tx) FindMemberGrants(ctx context.Context, memberID tend.ID) ([]careteam.Grant, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT member_id, area, level, updated_at FROM grants WHERE member_id = $1 ORDER BY area`, string(memberID))
+	if err != nil {
+		return nil, fmt.Errorf("store: find member grants: %w", err)
+	}
+	defer rows.Close()
+	var out []careteam.Grant
+	for rows.Next() {
+		var g careteam.Grant
+		var member, area, level string
+		if err := rows.Scan(&member, &area, &level, &g.UpdatedAt); err != nil {
+			return nil, err
+		}
+		g.MemberID, g.Area, g.Level, g.UpdatedAt = tend.ID(member), access.Area(area), access.Level(level), g.UpdatedAt.UTC()
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}

@@ -419,6 +419,7 @@ func (s *Server) adminTeamCreate(w http.ResponseWriter, r *http.Request) error {
 type careMemberRow struct {
 	ID                tend.ID
 	Name, Role, State string
+	Active            bool // may be transferred
 }
 
 type careTeamRow struct {
@@ -465,7 +466,8 @@ func (s *Server) adminCareTeamsPage(r *http.Request, a tend.Actor) (*adminCareTe
 			if name == "" {
 				name = p.T("notice.someone")
 			}
-			row.Members = append(row.Members, careMemberRow{ID: m.ID, Name: name, Role: p.T("role." + string(m.Role)), State: p.T("admin.member_" + string(m.State))})
+			row.Members = append(row.Members, careMemberRow{ID: m.ID, Name: name, Role: p.T("role." + string(m.Role)), State: p.T("admin.member_" + string(m.State)),
+				Active: m.State == access.MemberActive})
 		}
 		page.People = append(page.People, row)
 	}
@@ -550,6 +552,40 @@ func (s *Server) adminCareTeamMemberEnd(w http.ResponseWriter, r *http.Request) 
 		return tend.ErrNotFound
 	}
 	if err := s.opt.CareTeam.EndMember(r.Context(), a, person, member); err != nil {
+		return s.careTeamRefused(w, r, page, person, err, nil)
+	}
+	http.Redirect(w, r, "/admin/care-teams?saved=1#person-"+string(person), http.StatusSeeOther) // #nosec G710 -- a local path; person is a parsed id.
+	return nil
+}
+
+// adminCareTeamTransfer hands a membership to another staff member in the
+// same role; the person is asked whether the new member may see what the
+// old one could.
+func (s *Server) adminCareTeamTransfer(w http.ResponseWriter, r *http.Request) error {
+	a, _, err := adminActor(w, r)
+	if err != nil {
+		return err
+	}
+	page, err := s.adminCareTeamsPage(r, a)
+	if err != nil {
+		return err
+	}
+	person, err := tend.ParseID(r.PathValue("id"))
+	if err != nil {
+		return tend.ErrNotFound
+	}
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	member, err := tend.ParseID(r.PostForm.Get("member_id"))
+	if err != nil {
+		return tend.ErrNotFound
+	}
+	to, err := tend.ParseID(r.PostForm.Get("staff_id"))
+	if err != nil {
+		return s.careTeamRefused(w, r, page, person, tend.Errorf(tend.EINVALID, "Choose who takes over."), nil)
+	}
+	if _, err := s.opt.CareTeam.Transfer(r.Context(), a, person, member, to); err != nil {
 		return s.careTeamRefused(w, r, page, person, err, nil)
 	}
 	http.Redirect(w, r, "/admin/care-teams?saved=1#person-"+string(person), http.StatusSeeOther) // #nosec G710 -- a local path; person is a parsed id.

@@ -49,8 +49,12 @@ var matrix = map[string][]int{
 	"GET /me":                       {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
 	"GET /me/who-looked":            {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
 	"POST /me/notices/{id}/dismiss": {401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
-	"GET /me/sharing":               {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
-	"POST /me/sharing":              {401, 303, 303, 303, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	// Keeping what was shared after a transfer names sam, who is no notice
+	// (404 for people); staff have no notices (404). TestTransferPages
+	// checks a real offer.
+	"POST /me/notices/{id}/keep-sharing": {401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /me/sharing":                    {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/sharing":                   {401, 303, 303, 303, 404, 404, 404, 404, 404, 404, 404, 404, 404},
 
 	// My safety plan (DESIGN.md "Who sees what"; safety-plan.md). /me/plan
 	// pages are the signed-in person's own (staff: 404); an empty form has
@@ -293,21 +297,22 @@ var matrix = map[string][]int{
 	// sam, who is no staff account (404) and has no membership named by an
 	// empty form (404); an empty sharing-defaults form changes nothing (303).
 	//                                        anon sam  alex riley lee  priya jo   kim  morgan admin casey nia  dana
-	"GET /admin/staff":                    {303, 404, 404, 404, 403, 403, 403, 403, 403, 200, 403, 403, 403},
-	"POST /admin/staff":                   {401, 404, 404, 404, 403, 403, 403, 403, 403, 400, 403, 403, 403},
-	"POST /admin/staff/{id}/password":     {401, 404, 404, 404, 403, 403, 403, 403, 403, 404, 403, 403, 403},
-	"POST /admin/staff/{id}/mfa":          {401, 404, 404, 404, 403, 403, 403, 403, 403, 404, 403, 403, 403},
-	"POST /admin/staff/{id}/disable":      {401, 404, 404, 404, 403, 403, 403, 403, 403, 404, 403, 403, 403},
-	"GET /admin/invites":                  {303, 404, 404, 404, 403, 403, 403, 403, 403, 200, 403, 403, 403},
-	"POST /admin/invites":                 {401, 404, 404, 404, 403, 403, 403, 403, 403, 400, 403, 403, 403},
-	"GET /admin/teams":                    {303, 404, 404, 404, 403, 403, 403, 403, 403, 200, 403, 403, 403},
-	"POST /admin/teams":                   {401, 404, 404, 404, 403, 403, 403, 403, 403, 400, 403, 403, 403},
-	"GET /admin/care-teams":               {303, 404, 404, 404, 403, 403, 403, 403, 403, 200, 403, 403, 403},
-	"POST /admin/care-teams/{id}/members": {401, 404, 404, 404, 403, 403, 403, 403, 403, 400, 403, 403, 403},
-	"POST /admin/care-teams/{id}/end":     {401, 404, 404, 404, 403, 403, 403, 403, 403, 404, 403, 403, 403},
-	"GET /admin/settings":                 {303, 404, 404, 404, 403, 403, 403, 403, 403, 200, 403, 403, 403},
-	"POST /admin/settings":                {401, 404, 404, 404, 403, 403, 403, 403, 403, 400, 403, 403, 403},
-	"POST /admin/settings/sharing":        {401, 404, 404, 404, 403, 403, 403, 403, 403, 303, 403, 403, 403},
+	"GET /admin/staff":                     {303, 404, 404, 404, 403, 403, 403, 403, 403, 200, 403, 403, 403},
+	"POST /admin/staff":                    {401, 404, 404, 404, 403, 403, 403, 403, 403, 400, 403, 403, 403},
+	"POST /admin/staff/{id}/password":      {401, 404, 404, 404, 403, 403, 403, 403, 403, 404, 403, 403, 403},
+	"POST /admin/staff/{id}/mfa":           {401, 404, 404, 404, 403, 403, 403, 403, 403, 404, 403, 403, 403},
+	"POST /admin/staff/{id}/disable":       {401, 404, 404, 404, 403, 403, 403, 403, 403, 404, 403, 403, 403},
+	"GET /admin/invites":                   {303, 404, 404, 404, 403, 403, 403, 403, 403, 200, 403, 403, 403},
+	"POST /admin/invites":                  {401, 404, 404, 404, 403, 403, 403, 403, 403, 400, 403, 403, 403},
+	"GET /admin/teams":                     {303, 404, 404, 404, 403, 403, 403, 403, 403, 200, 403, 403, 403},
+	"POST /admin/teams":                    {401, 404, 404, 404, 403, 403, 403, 403, 403, 400, 403, 403, 403},
+	"GET /admin/care-teams":                {303, 404, 404, 404, 403, 403, 403, 403, 403, 200, 403, 403, 403},
+	"POST /admin/care-teams/{id}/members":  {401, 404, 404, 404, 403, 403, 403, 403, 403, 400, 403, 403, 403},
+	"POST /admin/care-teams/{id}/end":      {401, 404, 404, 404, 403, 403, 403, 403, 403, 404, 403, 403, 403},
+	"POST /admin/care-teams/{id}/transfer": {401, 404, 404, 404, 403, 403, 403, 403, 403, 404, 403, 403, 403},
+	"GET /admin/settings":                  {303, 404, 404, 404, 403, 403, 403, 403, 403, 200, 403, 403, 403},
+	"POST /admin/settings":                 {401, 404, 404, 404, 403, 403, 403, 403, 403, 400, 403, 403, 403},
+	"POST /admin/settings/sharing":         {401, 404, 404, 404, 403, 403, 403, 403, 403, 303, 403, 403, 403},
 
 	// Account recovery. /reset is a signed-out page: anyone signed in goes
 	// home (303), like /signin. An empty reset form is re-rendered with its

@@ -2,9 +2,11 @@ package web
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/tendcare/tend"
+	"github.com/tendcare/tend/internal/access"
 	"github.com/tendcare/tend/internal/careteam"
 )
 
@@ -26,6 +28,9 @@ func requireKind(r *http.Request, kind tend.AccountKind) (tend.Actor, error) {
 type noticeView struct {
 	ID   tend.ID
 	Text string
+	// KeepSharing offers the person to let a new member see what the one
+	// they took over from could (a transfer).
+	KeepSharing bool
 }
 
 type meHomePage struct {
@@ -47,7 +52,7 @@ func (s *Server) meShow(w http.ResponseWriter, r *http.Request) error {
 	p := s.printer()
 	page := &meHomePage{Base: Base{Title: p.T("me.title"), QuickExit: true}}
 	for _, n := range notices {
-		page.Notices = append(page.Notices, noticeView{ID: n.ID, Text: s.noticeText(n)})
+		page.Notices = append(page.Notices, noticeView{ID: n.ID, Text: s.noticeText(n), KeepSharing: n.Kind == careteam.NoticeTransfer && len(n.Params.Grants) > 0})
 	}
 	if page.Homework, err = s.openHomework(r, a); err != nil {
 		return err
@@ -72,6 +77,24 @@ func (s *Server) noticeDismiss(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// noticeKeepSharing is the person's "yes" to a transfer notice: the new
+// member sees what the one they took over from could.
+func (s *Server) noticeKeepSharing(w http.ResponseWriter, r *http.Request) error {
+	a, err := requireKind(r, tend.KindPerson)
+	if err != nil {
+		return err
+	}
+	id, err := tend.ParseID(r.PathValue("id"))
+	if err != nil {
+		return tend.ErrNotFound
+	}
+	if err := s.opt.CareTeam.KeepSharingAfterTransfer(r.Context(), a, a.ID, id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/me/sharing?saved=1", http.StatusSeeOther)
+	return nil
+}
+
 // noticeText words a notice for the person.
 func (s *Server) noticeText(n careteam.NoticeView) string {
 	p := s.printer()
@@ -89,6 +112,21 @@ func (s *Server) noticeText(n careteam.NoticeView) string {
 		return p.T("notice.follow_up", name, role)
 	case careteam.NoticeShared:
 		return p.T("notice.shared", name, p.T("area."+string(n.Params.Area)))
+	case careteam.NoticeTransfer:
+		from := n.FromStaffName
+		if from == "" {
+			from = p.T("notice.someone")
+		}
+		var areas []string
+		for _, a := range access.Areas {
+			if _, ok := n.Params.Grants[a]; ok {
+				areas = append(areas, p.T("area."+string(a)))
+			}
+		}
+		if len(areas) == 0 {
+			return p.T("notice.transfer", name, role, from)
+		}
+		return p.T("notice.transfer_offer", name, role, from, strings.Join(areas, ", "))
 	}
 	return p.T("notice.changed")
 }

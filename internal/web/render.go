@@ -262,7 +262,10 @@ func (s *Server) checkMessages() error {
 		{"staffrole.clinician", "staffrole.lead", "staffrole.admin"},
 		{"state.referred", "state.accepted", "state.in_treatment", "state.discharged", "state.follow_up", "state.closed"},
 		{"area.diary", "area.safety_plan", "area.questionnaires", "area.toolbox_log", "area.journal", "area.chain_analysis", "area.hope_box", "area.test_area"},
-		{"notice.joined", "notice.ended", "notice.follow_up", "notice.shared", "notice.changed", "notice.someone"},
+		{"notice.joined", "notice.ended", "notice.follow_up", "notice.shared", "notice.changed", "notice.someone", "notice.transfer", "notice.transfer_offer"},
+		{"prompts.person.task_now", "prompts.person.next_session", "prompts.person.none", "prompts.staff.task_now", "prompts.staff.next_session", "prompts.staff.none",
+			"prompts.response.task_now", "prompts.response.next_session", "prompts.response.none", "prompts.person_kind.act", "prompts.person_kind.urge_to_die",
+			"prompts.person_kind.phq9_item9", "prompts.person_kind.contact_request", "clinic.order.tasks", "clinic.order.name", "clinic.order.session"},
 		{"level.none", "level.see", "level.edit", "sharing.title", "join.title", "who.supporter", "who.supporter_role", "who.unknown_device", "action.supporter.viewed"},
 		{"signin.title", "mfa.title", "mfa.start_again", "me.title", "who.title", "clinic.title", "admin.title"},
 	} {

@@ -37,6 +37,7 @@ func (s *Server) routeTable() []route {
 		{"GET /me", h(s.meShow)},
 		{"GET /me/who-looked", h(s.whoLookedShow)},
 		{"POST /me/notices/{id}/dismiss", h(s.noticeDismiss)},
+		{"POST /me/notices/{id}/keep-sharing", h(s.noticeKeepSharing)},
 		{"GET /me/sharing", h(s.sharingShow)},
 		{"POST /me/sharing", h(s.sharingUpdate)},
 
@@ -184,6 +185,7 @@ func (s *Server) routeTable() []route {
 		{"GET /admin/care-teams", h(s.adminCareTeamsShow)},
 		{"POST /admin/care-teams/{id}/members", h(s.adminCareTeamMemberAdd)},
 		{"POST /admin/care-teams/{id}/end", h(s.adminCareTeamMemberEnd)},
+		{"POST /admin/care-teams/{id}/transfer", h(s.adminCareTeamTransfer)},
 		{"GET /admin/settings", h(s.adminSettingsShow)},
 		{"POST /admin/settings", h(s.adminSettingsUpdate)},
 		{"POST /admin/settings/sharing", h(s.adminSharingDefaultsUpdate)},
