@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -79,4 +80,37 @@ func TestCaseload(t *testing.T) {
 	mustContain(t, "morgan's inbox", body, "Your teams&#39; open tasks", ">sam<")
 	mustNotContain(t, "morgan's inbox", body, "by phone call")
 	mustContain(t, "nia's inbox", d.get(t, "nia@example.org", "/clinic/tasks").Body.String(), "Your teams have no open follow-up tasks.")
+}
+
+// TestNoteForASession: a note can belong to one of the person's sessions,
+// chosen from a list; an id that is not one of them changes nothing.
+func TestNoteForASession(t *testing.T) {
+	d := newDemoServer(t)
+	ctx := context.Background()
+	lee := tend.Actor{Kind: tend.KindStaff, ID: tend.ID(d.staffID(t, "lee@example.org")), Role: tend.RoleClinician, MFA: true}
+	sam := d.people["sam"]
+	today := time.Now()
+	ep, err := d.episodes.Refer(ctx, lee, sam, episodes.NewReferral{ReferredOn: today.AddDate(0, 0, -14).Format(time.DateOnly), Source: episodes.SourceSelf, Modality: "DBT"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	yes := true
+	if err := d.episodes.Decide(ctx, lee, sam, ep.ID, &yes, today.AddDate(0, 0, -7).Format(time.DateOnly)); err != nil {
+		t.Fatal(err)
+	}
+	ses, _, err := d.episodes.RecordSession(ctx, lee, sam, episodes.NewSession{HeldOn: today.Format(time.DateOnly), Kind: episodes.SessionIndividual, Attendance: episodes.Attended, Key: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := "/clinic/people/" + string(sam) + "/notes"
+	mustContain(t, "the notes form", d.get(t, "lee@example.org", page).Body.String(), `<option value="`+string(ses.ID)+`"`, "Not tied to a session")
+	if res := d.post(t, "lee@example.org", page, url.Values{"kind": {"note"}, "session": {string(tend.NewID())}, "text": {"A note for no session of sam's"}}); res.Code != 400 {
+		t.Errorf("a session that is not sam's: %d, want 400", res.Code)
+	}
+	if res := d.post(t, "lee@example.org", page, url.Values{"kind": {"note"}, "session": {string(ses.ID)}, "text": {"Went through the week together."}}); res.Code != 303 {
+		t.Fatalf("note for the session: %d\n%s", res.Code, res.Body.String())
+	}
+	body := d.get(t, "lee@example.org", page).Body.String()
+	mustContain(t, "the notes", body, "for the session of "+today.Format("Mon 2 Jan 2006"), "Went through the week together.")
+	mustNotContain(t, "the notes", body, "A note for no session of sam&#39;s")
 }

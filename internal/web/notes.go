@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/tendcare/tend"
@@ -27,7 +28,7 @@ type noteVersionView struct {
 type noteView struct {
 	ID        tend.ID
 	Kind      string
-	Session   bool
+	Session   string // the session it belongs to, "" for a note on its own
 	Current   noteVersionView
 	Earlier   []noteVersionView
 	Corrected bool
@@ -40,6 +41,7 @@ type notesPage struct {
 	Notes    []noteView
 	MayWrite bool
 	Kinds    []option
+	Sessions []option // the person's sessions, newest first, to tie a note to
 	Form     noteForm
 	Problem  string
 	// ProblemNote is the note whose correction failed ("" for the new note form).
@@ -89,8 +91,25 @@ func (s *Server) notesPage(w http.ResponseWriter, r *http.Request, a tend.Actor,
 	for _, k := range notes.Kinds {
 		page.Kinds = append(page.Kinds, option{Value: string(k), Label: p.T("notes.kind." + string(k))})
 	}
+	sessions, err := s.noteSessions(r, a, id)
+	if err != nil {
+		return err
+	}
+	label := map[string]string{}
+	for _, o := range sessions {
+		label[o.Value] = o.Label
+	}
+	if page.MayWrite {
+		page.Sessions = sessions
+	}
 	for _, n := range list {
-		nv := noteView{ID: n.ID, Kind: p.T("notes.kind." + string(n.Kind)), Session: n.SessionID != "", Current: written(n.Current), Corrected: n.Corrected()}
+		nv := noteView{ID: n.ID, Kind: p.T("notes.kind." + string(n.Kind)), Current: written(n.Current), Corrected: n.Corrected()}
+		if n.SessionID != "" {
+			nv.Session = label[string(n.SessionID)]
+			if nv.Session == "" {
+				nv.Session = p.T("notes.session_other")
+			}
+		}
 		for _, e := range n.Earlier {
 			nv.Earlier = append(nv.Earlier, written(e))
 		}
@@ -110,6 +129,15 @@ func (s *Server) clinicNoteCreate(w http.ResponseWriter, r *http.Request) error 
 		return tend.Errorf(tend.EINVALID, "The form could not be read.")
 	}
 	form := noteForm{Kind: r.PostForm.Get("kind"), Session: r.PostForm.Get("session"), Text: r.PostForm.Get("text")}
+	if form.Session != "" {
+		sessions, err := s.noteSessions(r, a, id)
+		if err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(sessions, func(o option) bool { return o.Value == form.Session }) {
+			return s.notesPage(w, r, a, id, http.StatusBadRequest, form, s.printer().T("notes.session_unknown"), "", "")
+		}
+	}
 	_, err = s.opt.Notes.Write(r.Context(), a, id, notes.Draft{Kind: notes.Kind(form.Kind), SessionID: form.Session, Text: form.Text})
 	if tend.ErrorKind(err) == tend.EINVALID {
 		return s.notesPage(w, r, a, id, http.StatusBadRequest, form, tend.ErrorMessage(err), "", "")
@@ -164,4 +192,27 @@ func civilDate(s string) string {
 		return s
 	}
 	return d.Format("2 January 2006")
+}
+
+// noteSessions lists the person's sessions a note can belong to, newest
+// first, as the caller may read them (none without episodes of care).
+func (s *Server) noteSessions(r *http.Request, a tend.Actor, personID tend.ID) ([]option, error) {
+	if s.opt.Episodes == nil {
+		return nil, nil
+	}
+	list, err := s.opt.Episodes.Sessions(r.Context(), a, personID)
+	if tend.ErrorKind(err) == tend.EFORBIDDEN || tend.ErrorKind(err) == tend.ENOTFOUND {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	p := s.printer()
+	out := make([]option, 0, len(list))
+	for _, ses := range list {
+		l := ses.HeldOn.Format("Mon 2 Jan 2006") + " · " + p.T("episodes.session."+string(ses.Kind))
+		out = append(out, option{Value: string(ses.ID), Label: l})
+	}
+	slices.Reverse(out)
+	return out, nil
 }
