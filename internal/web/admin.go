@@ -532,36 +532,29 @@ func (s *Server) adminCareTeamMemberAdd(w http.ResponseWriter, r *http.Request) 
 
 // adminCareTeamMemberEnd ends one membership (the form names it).
 func (s *Server) adminCareTeamMemberEnd(w http.ResponseWriter, r *http.Request) error {
-	a, _, err := adminActor(w, r)
-	if err != nil {
-		return err
-	}
-	page, err := s.adminCareTeamsPage(r, a)
-	if err != nil {
-		return err
-	}
-	person, err := tend.ParseID(r.PathValue("id"))
-	if err != nil {
-		return tend.ErrNotFound
-	}
-	if err := r.ParseForm(); err != nil {
-		return err
-	}
-	member, err := tend.ParseID(r.PostForm.Get("member_id"))
-	if err != nil {
-		return tend.ErrNotFound
-	}
-	if err := s.opt.CareTeam.EndMember(r.Context(), a, person, member); err != nil {
-		return s.careTeamRefused(w, r, page, person, err, nil)
-	}
-	http.Redirect(w, r, "/admin/care-teams?saved=1#person-"+string(person), http.StatusSeeOther) // #nosec G710 -- a local path; person is a parsed id.
-	return nil
+	return s.careTeamMemberStep(w, r, func(a tend.Actor, person, member tend.ID) error {
+		return s.opt.CareTeam.EndMember(r.Context(), a, person, member)
+	})
 }
 
 // adminCareTeamTransfer hands a membership to another staff member in the
 // same role; the person is asked whether the new member may see what the
 // old one could.
 func (s *Server) adminCareTeamTransfer(w http.ResponseWriter, r *http.Request) error {
+	return s.careTeamMemberStep(w, r, func(a tend.Actor, person, member tend.ID) error {
+		to, err := tend.ParseID(r.PostForm.Get("staff_id"))
+		if err != nil {
+			return tend.Errorf(tend.EINVALID, "Choose who takes over.")
+		}
+		_, err = s.opt.CareTeam.Transfer(r.Context(), a, person, member, to)
+		return err
+	})
+}
+
+// careTeamMemberStep runs one change to the membership the form names
+// (member_id) of the person in the path: back to the care-teams page when
+// it is done, or the refusal shown beside that person's care team.
+func (s *Server) careTeamMemberStep(w http.ResponseWriter, r *http.Request, change func(a tend.Actor, person, member tend.ID) error) error {
 	a, _, err := adminActor(w, r)
 	if err != nil {
 		return err
@@ -581,11 +574,7 @@ func (s *Server) adminCareTeamTransfer(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return tend.ErrNotFound
 	}
-	to, err := tend.ParseID(r.PostForm.Get("staff_id"))
-	if err != nil {
-		return s.careTeamRefused(w, r, page, person, tend.Errorf(tend.EINVALID, "Choose who takes over."), nil)
-	}
-	if _, err := s.opt.CareTeam.Transfer(r.Context(), a, person, member, to); err != nil {
+	if err := change(a, person, member); err != nil {
 		return s.careTeamRefused(w, r, page, person, err, nil)
 	}
 	http.Redirect(w, r, "/admin/care-teams?saved=1#person-"+string(person), http.StatusSeeOther) // #nosec G710 -- a local path; person is a parsed id.
