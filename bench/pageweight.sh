@@ -20,6 +20,9 @@ for _ in $(seq 1 500); do
 done
 jar="$work/jar"
 curl -fs -c "$jar" -o /dev/null -d "identifier=sam&password=a demo password for the page weights" "$base/signin"
+# The diary card shows a first-use notice until it is read: read it, so the
+# card itself is measured.
+curl -fs -b "$jar" -o /dev/null -d "" "$base/me/diary/notice"
 
 gz() { # bytes on the wire of $1, asking for gzip
 	curl -fs -b "$jar" -H 'Accept-Encoding: gzip' -o /dev/null -w '%{size_download}' "$base$1"
@@ -27,7 +30,8 @@ gz() { # bytes on the wire of $1, asking for gzip
 
 pages=(/help /me /me/plan /me/plan/edit /me/plan/history /me/toolbox /me/toolbox/log /me/toolbox/manage
 	/me/skills /me/skills/tipp /me/journal /me/journal/new /me/hope-box /me/contact /me/safety-prompts
-	/me/sharing /me/supporters /me/settings /me/who-looked /me/care /me/medication /me/groups)
+	/me/sharing /me/supporters /me/settings /me/who-looked /me/care /me/medication /me/groups
+	/me/diary /me/diary/blank /me/progress "/me/progress?span=1y")
 fail=0
 printf '%-22s %8s %8s %8s %s\n' page html assets total budget
 for p in "${pages[@]}"; do

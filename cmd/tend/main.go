@@ -39,6 +39,7 @@ Commands:
   audit      verify: check that no audit event was changed or deleted
   user       create, reset, reset-mfa, disable: staff accounts
   invite     make a single-use invite code for a person
+  demo-data  fill a demo database with made-up people and their diary cards
   version    print the version
 
 Run 'tend <command> -h' for a command's flags. Every flag also has a TEND_*
@@ -68,6 +69,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runUser(ctx, rest, getenv, stdin, stdout, stderr)
 	case "invite":
 		return runInvite(ctx, rest, getenv, stdout, stderr)
+	case "demo-data":
+		return runDemoData(ctx, rest, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintf(stdout, "tend %s (%s, %s/%s)\n", tend.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		return nil

@@ -112,7 +112,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	svc := wire(cfg, db, v, cache, dir, tend.SystemClock{})
 	var demoPassword string
 	if cfg.Demo {
-		if demoPassword, err = seedDemo(ctx, cfg, getenv, svc, cache); err != nil {
+		if demoPassword, err = seedDemo(ctx, cfg, getenv, db, svc, cache); err != nil {
 			return err
 		}
 		// Seeding hashed a dozen passwords (argon2id, 19 MiB each); hand that
@@ -120,7 +120,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		debug.FreeOSMemory()
 	}
 	apiHandler, err := api.New(api.Options{Logger: log, Accounts: svc.accounts, CareTeam: svc.careTeam, Looks: svc.looks, SafetyPlan: svc.plan, FollowUp: svc.followUp, Settings: cache, Clock: tend.SystemClock{},
-		Toolbox: svc.toolbox, Journal: svc.journal, HopeBox: svc.hopeBox,
+		Toolbox: svc.toolbox, Journal: svc.journal, HopeBox: svc.hopeBox, Diary: svc.diary, Chains: svc.chains,
 		Notes: svc.notes, Medication: svc.medication, Groups: svc.groups,
 		Skills: svc.skills, SkillTexts: func() skills.Texts {
 			st, _ := cache.Get()
@@ -134,9 +134,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Logger: log, Demo: cfg.Demo, PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies,
 		MaxBodyBytes: cfg.MaxBodyBytes, Settings: cache, Crisis: dir, Catalog: cat, Registry: reg,
 		Accounts: svc.accounts, CareTeam: svc.careTeam, Looks: svc.looks, Admin: svc.admin, SafetyPlan: svc.plan, Journal: svc.journal, HopeBox: svc.hopeBox, API: apiHandler, FollowUp: svc.followUp,
-		Toolbox: svc.toolbox, Skills: svc.skills,
+		Toolbox: svc.toolbox, Skills: svc.skills, Chains: svc.chains,
 		Notes: svc.notes, Medication: svc.medication, Groups: svc.groups,
-		Episodes: svc.episodes,
+		Episodes: svc.episodes, Diary: svc.diary,
 		Confirmed: func(country string) bool {
 			s, _ := cache.Get()
 			return s.ConfirmedFor(country, dir.Compiled)
@@ -211,14 +211,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 }
 
 // seedDemo creates the demo accounts once and returns their password.
-func seedDemo(ctx context.Context, cfg config.Config, getenv func(string) string, svc services, cache *settings.Cache) (string, error) {
+func seedDemo(ctx context.Context, cfg config.Config, getenv func(string) string, db *store.DB, svc services, cache *settings.Cache) (string, error) {
 	pw, err := demo.Password(cfg.DataDir, getenv("TEND_DEMO_PASSWORD"))
 	if err != nil {
 		return "", err
 	}
 	err = demo.Seed(ctx, demo.Services{Accounts: svc.accounts, CareTeam: svc.careTeam, Toolbox: svc.toolbox, Skills: svc.skills,
-		Journal: svc.journal, HopeBox: svc.hopeBox,
-		Medication: svc.medication, Groups: svc.groups, Notes: svc.notes, Episodes: svc.episodes}, pw)
+		Journal: svc.journal, HopeBox: svc.hopeBox, Chains: svc.chains,
+		Medication: svc.medication, Groups: svc.groups, Notes: svc.notes, Episodes: svc.episodes,
+		DiaryAt: svc.diaryAt, Backdate: db.BackdateDemoPerson, FollowUp: svc.followUp}, pw)
 	if errors.Is(err, demo.ErrSeeded) {
 		return pw, nil
 	}

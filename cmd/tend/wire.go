@@ -6,8 +6,10 @@ import (
 	"github.com/tendcare/tend/internal/audit"
 	"github.com/tendcare/tend/internal/auth"
 	"github.com/tendcare/tend/internal/careteam"
+	"github.com/tendcare/tend/internal/chain"
 	"github.com/tendcare/tend/internal/config"
 	"github.com/tendcare/tend/internal/crisis"
+	"github.com/tendcare/tend/internal/diary"
 	"github.com/tendcare/tend/internal/episodes"
 	"github.com/tendcare/tend/internal/followup"
 	"github.com/tendcare/tend/internal/groups"
@@ -44,11 +46,24 @@ type services struct {
 	groups     *groups.Service
 
 	episodes *episodes.Service
+
+	// diary keeps the DBT diary card; its saves raise safety prompts
+	// through followUp.
+	diary *diary.Service
+	// diaryAt is the diary service on another clock: the demo seed saves
+	// each of its cards on the card's own day.
+	diaryAt func(tend.Clock) *diary.Service
+
+	// chains keeps behaviour chain analyses; a solution becomes homework
+	// through the skills service.
+	chains *chain.Service
 }
 
 func wire(cfg config.Config, db *store.DB, v *vault.Vault, cache *settings.Cache, dir *crisis.Directory, clock tend.Clock) services {
 	st, _ := cache.Get()
 	checker := access.NewChecker(db)
+	followUp := followup.NewService(store.For[followup.Tx](db), checker, v, clock, cache.FollowUp, nil)
+	skillsSvc := skills.NewService(store.For[skills.Tx](db), checker, v, clock)
 	return services{
 		checker: checker,
 		accounts: auth.NewService(store.For[auth.Tx](db), clock, auth.Options{
@@ -58,16 +73,23 @@ func wire(cfg config.Config, db *store.DB, v *vault.Vault, cache *settings.Cache
 		looks:    audit.NewReader(db, checker),
 		admin:    settings.NewAdmin(store.For[settings.Tx](db), checker, cache, dir, clock),
 		plan:     safetyplan.NewService(store.For[safetyplan.Tx](db), checker, v, clock),
-		skills:   skills.NewService(store.For[skills.Tx](db), checker, v, clock),
+		skills:   skillsSvc,
 		journal:  journal.NewService(store.For[journal.Tx](db), checker, v, clock),
 		hopeBox:  hopebox.NewService(store.For[hopebox.Tx](db), checker, v, clock),
 		toolbox:  toolbox.NewService(store.For[toolbox.Tx](db), checker, v, clock),
-		followUp: followup.NewService(store.For[followup.Tx](db), checker, v, clock, cache.FollowUp, nil),
+		followUp: followUp,
 
 		notes:      notes.NewService(store.For[notes.Tx](db), checker, v, clock),
 		medication: medication.NewService(store.For[medication.Tx](db), checker, v, clock),
 		groups:     groups.NewService(store.For[groups.Tx](db), checker, clock),
 
 		episodes: episodes.NewService(store.For[episodes.Tx](db), checker, clock, cache.Episodes),
+
+		diary: diary.NewService(store.For[diary.Tx](db), checker, v, followUp, clock, cache.Diary),
+		diaryAt: func(c tend.Clock) *diary.Service {
+			return diary.NewService(store.For[diary.Tx](db), checker, v, followUp, c, cache.Diary)
+		},
+
+		chains: chain.NewService(store.For[chain.Tx](db), checker, v, skillsSvc, clock),
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/tendcare/tend/internal/audit"
 	"github.com/tendcare/tend/internal/auth"
 	"github.com/tendcare/tend/internal/careteam"
+	"github.com/tendcare/tend/internal/chain"
+	"github.com/tendcare/tend/internal/diary"
 	"github.com/tendcare/tend/internal/episodes"
 	"github.com/tendcare/tend/internal/followup"
 	"github.com/tendcare/tend/internal/groups"
@@ -44,6 +46,8 @@ type Options struct {
 	SkillTexts func() skills.Texts
 	// Journal serves the person's journal; HopeBox their hope box.
 	Journal *journal.Service
+	// Diary serves the DBT diary card.
+	Diary   *diary.Service
 	HopeBox *hopebox.Service
 	// Notes, Medication and Groups serve clinician notes, the medication
 	// list and support groups.
@@ -52,6 +56,8 @@ type Options struct {
 	Groups     *groups.Service
 	// Episodes serves episodes of care, sessions and incidents.
 	Episodes *episodes.Service
+	// Chains serves behaviour chain analyses.
+	Chains *chain.Service
 	// Settings and Clock say when the care team next reads a contact
 	// request (the service's hours); nil Settings leaves it out.
 	Settings *settings.Cache
@@ -133,6 +139,23 @@ var routes = []route{
 	{http.MethodGet, "/api/v1/people/{id}/incidents", false, needs(episodesOn, (*Handler).personIncidentsList)},
 	{http.MethodPost, "/api/v1/people/{id}/incidents", false, needs(episodesOn, (*Handler).personIncidentCreate)},
 	{http.MethodGet, "/api/v1/me/episodes", false, needs(episodesOn, (*Handler).myEpisodesList)},
+	{http.MethodPut, "/api/v1/me/diary/{date}", false, needs(diaries, (*Handler).diarySave)},
+	{http.MethodGet, "/api/v1/me/diary", false, needs(diaries, (*Handler).diaryList)},
+	{http.MethodGet, "/api/v1/me/diary/{date}/history", false, needs(diaries, (*Handler).diaryHistory)},
+	{http.MethodGet, "/api/v1/people/{id}/diary", false, needs(diaries, (*Handler).personDiaryList)},
+	{http.MethodGet, "/api/v1/me/diary-config", false, needs(diaries, (*Handler).diaryConfigShow)},
+	{http.MethodGet, "/api/v1/people/{id}/diary-config", false, needs(diaries, (*Handler).diaryConfigShow)},
+	{http.MethodPost, "/api/v1/me/diary-config/targets", false, needs(diaries, (*Handler).diaryTargetCreate)},
+	{http.MethodPatch, "/api/v1/me/diary-config/targets/{tid}", false, needs(diaries, (*Handler).diaryTargetUpdate)},
+	{http.MethodPost, "/api/v1/people/{id}/diary-config/targets", false, needs(diaries, (*Handler).diaryTargetCreate)},
+	{http.MethodPatch, "/api/v1/people/{id}/diary-config/targets/{tid}", false, needs(diaries, (*Handler).diaryTargetUpdate)},
+	{http.MethodGet, "/api/v1/me/chains", false, needs(chainsOn, (*Handler).myChainList)},
+	{http.MethodGet, "/api/v1/me/chains/{cid}", false, needs(chainsOn, (*Handler).myChainShow)},
+	{http.MethodPut, "/api/v1/me/chains/{cid}", false, needs(chainsOn, (*Handler).myChainSave)},
+	{http.MethodGet, "/api/v1/people/{id}/chains", false, needs(chainsOn, (*Handler).personChainList)},
+	{http.MethodPost, "/api/v1/people/{id}/chains", false, needs(chainsOn, (*Handler).personChainOpen)},
+	{http.MethodGet, "/api/v1/people/{id}/chains/{cid}", false, needs(chainsOn, (*Handler).personChainShow)},
+	{http.MethodPut, "/api/v1/people/{id}/chains/{cid}", false, needs(chainsOn, (*Handler).personChainSave)},
 }
 
 func plans(h *Handler) bool     { return h.opt.SafetyPlan != nil }

@@ -10,6 +10,8 @@ import (
 	"github.com/tendcare/tend"
 	"github.com/tendcare/tend/internal/access"
 	"github.com/tendcare/tend/internal/api"
+	"github.com/tendcare/tend/internal/careteam"
+	"github.com/tendcare/tend/internal/chain"
 	"github.com/tendcare/tend/internal/journal"
 	"github.com/tendcare/tend/internal/medication"
 	"github.com/tendcare/tend/internal/notes"
@@ -61,6 +63,16 @@ func TestAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Sam lets Lee see and edit their chain analyses; Lee opens one with sam.
+	if err := e.careTeam.SetGrants(ctx, e.actors["sam"], e.ids["sam"], []careteam.GrantChange{
+		{MemberID: e.memberID(t, "sam", "lee@example.org"), Area: access.AreaChainAnalysis, Level: access.LevelEdit}}); err != nil {
+		t.Fatal(err)
+	}
+	opened, err := e.chains.Open(ctx, e.actors["lee@example.org"], e.ids["sam"], chain.Start{ID: string(tend.NewID()), Day: "2026-03-01", Target: "a.self_harm"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	// Priya keeps sam's medication list; jo runs a skills group with sam
 	// enrolled; lee wrote a note about sam.
 	med, _, err := e.meds.Add(ctx, e.actors["priya@example.org"], e.ids["sam"], medication.New{Name: "Sertraline", Dose: "50 mg", Schedule: "Once a day", StartedOn: "2026-01-12"})
@@ -79,11 +91,18 @@ func TestAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Alex lets Lee (their therapist) see and edit their diary card.
+	if err := e.careTeam.SetGrants(ctx, e.actors["alex"], e.ids["alex"], []careteam.GrantChange{
+		{MemberID: e.memberID(t, "alex", "lee@example.org"), Area: access.AreaDiary, Level: access.LevelEdit}}); err != nil {
+		t.Fatal(err)
+	}
+
 	fill := strings.NewReplacer(
 		"{entry}", string(entry.Entry.ID), "{no-entry}", string(tend.NewID()),
 		"{homework}", string(hw.ID),
+		"{chain}", string(opened.Analysis.ID),
 		"{med}", string(med.ID), "{group}", string(group.ID), "{note}", string(note.ID), "{new-med}", string(tend.NewID()),
-		"{sam}", string(e.ids["sam"]), "{riley}", string(e.ids["riley"]),
+		"{sam}", string(e.ids["sam"]), "{riley}", string(e.ids["riley"]), "{alex}", string(e.ids["alex"]),
 		"{lee-on-sam}", string(e.memberID(t, "sam", "lee@example.org")),
 		"{kim-on-riley}", string(e.memberID(t, "riley", "kim@example.org")),
 		"{to-revoke}", string(toRevoke.ID), "{lee-token}", string(leeTok.ID),
@@ -436,6 +455,45 @@ func TestAPI(t *testing.T) {
 		{name: "ErrUnauthorized/AnonymousJournal", method: "GET", path: "/api/v1/me/journal", wantStatus: 401},
 		{name: "ErrUnauthorized/AnonymousJournalCreate", method: "POST", path: "/api/v1/me/journal", key: "journal-3", body: `{"text":"x"}`, wantStatus: 401},
 
+		// Chain analyses: the person's own, and a care-team member's with
+		// sam's "see and edit" grant (Lee); opened by staff only, never
+		// pushed to the person.
+		{name: "ChainListPerson", who: "sam", method: "GET", path: "/api/v1/me/chains", wantStatus: 200,
+			wantContains: []string{`"id":"{chain}"`, `"day":"2026-03-01"`, `"target_id":"a.self_harm"`, `"state":"draft"`, `"opened_by_name":"Lee"`, `"completed_at":null`}},
+		{name: "ChainShowPerson", who: "sam", method: "GET", path: "/api/v1/me/chains/{chain}", wantStatus: 200, wantContains: []string{`"revision":1`}},
+		{name: "ChainSavePerson", who: "sam", method: "PUT", path: "/api/v1/me/chains/{chain}",
+			body: `{"based_on":1,"content":{"prompting":"A message from school","links":[{"id":"","type":"thought","text":"Nobody cares"}]}}`, wantStatus: 200,
+			wantContains: []string{`"revision":2`, `"merged":false`, "A message from school", `"type":"thought"`}},
+		{name: "ChainSaveStaffFromOldRevisionKeepsBoth", who: "lee@example.org", method: "PUT", path: "/api/v1/people/{sam}/chains/{chain}",
+			body: `{"based_on":1,"content":{"prompting":"An argument at home"}}`, wantStatus: 200,
+			wantContains: []string{`"revision":3`, `"merged":true`, "A message from school", "An argument at home", "Nobody cares"}},
+		{name: "PersonChainList", who: "lee@example.org", method: "GET", path: "/api/v1/people/{sam}/chains", wantStatus: 200, wantContains: []string{`"id":"{chain}"`, "An argument at home"}},
+		{name: "PersonChainShow", who: "lee@example.org", method: "GET", path: "/api/v1/people/{sam}/chains/{chain}", wantStatus: 200, wantContains: []string{`"revision":3`}},
+		{name: "PersonChainOpen", who: "lee@example.org", method: "POST", path: "/api/v1/people/{sam}/chains", key: "chain-1", body: `{"day":"2026-03-02","target_id":"a.self_harm"}`,
+			wantStatus: 201, wantContains: []string{`"day":"2026-03-02"`, `"revision":1`}},
+		{name: "PersonChainOpenRetryOpensNothing", who: "lee@example.org", method: "POST", path: "/api/v1/people/{sam}/chains", key: "chain-1", body: `{"day":"2026-03-02","target_id":"a.self_harm"}`,
+			wantStatus: 200, wantContains: []string{`"day":"2026-03-02"`}},
+		{name: "ChainListAfterRetry", who: "sam", method: "GET", path: "/api/v1/me/chains", wantStatus: 200, wantCount: map[string]int{`"day":"2026-03-02"`: 1}},
+		{name: "ChainCompletePerson", who: "sam", method: "PUT", path: "/api/v1/me/chains/{chain}", body: `{"based_on":3,"state":"complete"}`, wantStatus: 200,
+			wantContains: []string{`"state":"complete"`, `"revision":4`}},
+		{name: "ErrConflict/ChainSaveWhenComplete", who: "lee@example.org", method: "PUT", path: "/api/v1/people/{sam}/chains/{chain}", body: `{"based_on":4,"content":{"repair":"x"}}`, wantStatus: 409},
+		{name: "ChainReopenStaff", who: "lee@example.org", method: "PUT", path: "/api/v1/people/{sam}/chains/{chain}", body: `{"based_on":4,"state":"draft"}`, wantStatus: 200,
+			wantContains: []string{`"state":"draft"`, `"completed_at":null`}},
+		{name: "ErrForbidden/PersonDoesNotOpenChain", who: "sam", method: "POST", path: "/api/v1/people/{sam}/chains", key: "chain-2", body: `{"day":"2026-03-02","target_id":"a.self_harm"}`, wantStatus: 403},
+		{name: "ErrForbidden/PrescriberNotSharedChains", who: "priya@example.org", method: "GET", path: "/api/v1/people/{sam}/chains", wantStatus: 403, wantNotContains: []string{"argument"}},
+		{name: "ErrForbidden/PrescriberOpensChain", who: "priya@example.org", method: "POST", path: "/api/v1/people/{sam}/chains", key: "chain-3", body: `{"day":"2026-03-02","target_id":"a.self_harm"}`, wantStatus: 403},
+		{name: "ErrNotFound/KimChains", who: "kim@example.org", method: "GET", path: "/api/v1/people/{sam}/chains", wantStatus: 404, wantNotContains: []string{"argument"}},
+		{name: "ErrNotFound/KimShowsChain", who: "kim@example.org", method: "GET", path: "/api/v1/people/{sam}/chains/{chain}", wantStatus: 404, wantNotContains: []string{"argument"}},
+		{name: "ErrNotFound/KimSavesChain", who: "kim@example.org", method: "PUT", path: "/api/v1/people/{sam}/chains/{chain}", body: `{"based_on":5,"content":{"repair":"x"}}`, wantStatus: 404},
+		{name: "ErrNotFound/AnotherPersonsChain", who: "riley", method: "GET", path: "/api/v1/me/chains/{chain}", wantStatus: 404, wantNotContains: []string{"argument"}},
+		{name: "ErrNotFound/StaffHaveNoOwnChains", who: "lee@example.org", method: "GET", path: "/api/v1/me/chains", wantStatus: 404},
+		{name: "ErrNotFound/ChainPutOpensNothing", who: "sam", method: "PUT", path: "/api/v1/me/chains/{no-entry}", body: `{"based_on":1,"content":{}}`, wantStatus: 404},
+		{name: "ErrInvalid/ChainOpenWithoutKey", who: "lee@example.org", method: "POST", path: "/api/v1/people/{sam}/chains", body: `{"day":"2026-03-02","target_id":"a.self_harm"}`, wantStatus: 400},
+		{name: "ErrInvalid/ChainOpenBadDay", who: "lee@example.org", method: "POST", path: "/api/v1/people/{sam}/chains", key: "chain-4", body: `{"day":"yesterday","target_id":"a.self_harm"}`, wantStatus: 400},
+		{name: "ErrInvalid/ChainSaveWithoutBasedOn", who: "sam", method: "PUT", path: "/api/v1/me/chains/{chain}", body: `{"content":{}}`, wantStatus: 400},
+		{name: "ErrInvalid/ChainLinkType", who: "sam", method: "PUT", path: "/api/v1/me/chains/{chain}", body: `{"based_on":5,"content":{"links":[{"id":"","type":"method","text":"x"}]}}`, wantStatus: 400},
+		{name: "ErrUnauthorized/AnonymousChains", method: "GET", path: "/api/v1/me/chains", wantStatus: 401},
+
 		// The hope box: the person's alone, never shared.
 		{name: "HopeBox", who: "sam", method: "GET", path: "/api/v1/me/hope-box", wantStatus: 200,
 			wantContains: []string{"My sister's laugh", `"photos":[]`}},
@@ -574,6 +632,87 @@ func TestAPI(t *testing.T) {
 		{name: "ErrNotFound/StrangerEpisodes", who: "kim@example.org", method: "GET", path: "/api/v1/people/{sam}/episodes", wantStatus: 404},
 		{name: "ErrUnauthorized/AnonymousEpisodes", method: "GET", path: "/api/v1/people/{sam}/episodes", wantStatus: 401},
 		{name: "ErrUnauthorized/AnonymousSessions", method: "GET", path: "/api/v1/people/{sam}/sessions", wantStatus: 401},
+
+		// The diary card (issue 6). Sam joined on 2026-03-02 (the clock's
+		// day in Europe/London): that is the one day with a card to fill
+		// in. Lee (therapist) sees sam's diary by the service's default;
+		// priya is not shared it (403); kim is not on sam's team (404);
+		// alex lets lee see and edit their diary (set up above).
+		{name: "DiarySave", who: "sam", method: "PUT", path: "/api/v1/me/diary/2026-03-02", key: "diary-1",
+			body:       `{"time_zone":"Europe/London","edited_at":"2026-03-02T08:55:00Z","changes":[{"field":"urge:u.self_harm","value":3},{"field":"emotion:e.joy","value":2},{"field":"skills","value":5}],"note":"A walk by the river"}`,
+			wantStatus: 201, wantContains: []string{`"created":true`, `"replay":false`, `"urge:u.self_harm":{"value":3`, `"note":"A walk by the river"`, `"time_zone":"Europe/London"`,
+				`"safety":{"prompted":false,"physical_safety_first":false,"response":"none","route":"none"}`}},
+		{name: "DiarySaveRetryAnswersTheSame", who: "sam", method: "PUT", path: "/api/v1/me/diary/2026-03-02", key: "diary-1",
+			body:       `{"time_zone":"Europe/London","edited_at":"2026-03-02T08:55:00Z","changes":[{"field":"urge:u.self_harm","value":3},{"field":"emotion:e.joy","value":2},{"field":"skills","value":5}],"note":"A walk by the river"}`,
+			wantStatus: 200, wantContains: []string{`"replay":true`, `"urge:u.self_harm":{"value":3`, `"prompted":false`}},
+		{name: "ErrInvalid/DiaryRatingOutOfRange", who: "sam", method: "PUT", path: "/api/v1/me/diary/2026-03-02", key: "diary-2",
+			body: `{"changes":[{"field":"urge:u.self_harm","value":6}]}`, wantStatus: 400, wantContains: []string{"out of range", "Nothing was saved"}},
+		{name: "ErrInvalid/DiaryUnknownRow", who: "sam", method: "PUT", path: "/api/v1/me/diary/2026-03-02", key: "diary-3",
+			body: `{"changes":[{"field":"urge:u.flying","value":2}]}`, wantStatus: 400, wantContains: []string{`no row \"u.flying\"`}},
+		{name: "ErrInvalid/DiaryFutureDate", who: "sam", method: "PUT", path: "/api/v1/me/diary/2026-03-03", key: "diary-4",
+			body: `{"changes":[{"field":"urge:u.self_harm","value":1}]}`, wantStatus: 400, wantContains: []string{"has not happened yet"}},
+		{name: "ErrInvalid/DiaryBeforeJoining", who: "sam", method: "PUT", path: "/api/v1/me/diary/2026-03-01", key: "diary-5",
+			body: `{"changes":[{"field":"urge:u.self_harm","value":1}]}`, wantStatus: 400, wantContains: []string{"before you joined"}},
+		{name: "ErrInvalid/DiaryTimeZone", who: "sam", method: "PUT", path: "/api/v1/me/diary/2026-03-02", key: "diary-6",
+			body: `{"time_zone":"Mars/Olympus_Mons","changes":[{"field":"urge:u.self_harm","value":1}]}`, wantStatus: 400, wantContains: []string{"time zone"}},
+		{name: "ErrInvalid/DiaryNotADate", who: "sam", method: "PUT", path: "/api/v1/me/diary/yesterday", key: "diary-7",
+			body: `{"changes":[{"field":"urge:u.self_harm","value":1}]}`, wantStatus: 400, wantContains: []string{"YYYY-MM-DD"}},
+		{name: "ErrInvalid/DiaryValueNotANumber", who: "sam", method: "PUT", path: "/api/v1/me/diary/2026-03-02", key: "diary-8",
+			body: `{"changes":[{"field":"urge:u.self_harm","value":"4"}]}`, wantStatus: 400, wantContains: []string{"whole number"}},
+		{name: "ErrInvalid/DiaryWithoutKey", who: "sam", method: "PUT", path: "/api/v1/me/diary/2026-03-02",
+			body: `{"changes":[{"field":"urge:u.self_harm","value":1}]}`, wantStatus: 400, wantContains: []string{"Idempotency-Key"}},
+		{name: "ErrNotFound/StaffHaveNoOwnDiary", who: "lee@example.org", method: "PUT", path: "/api/v1/me/diary/2026-03-02", key: "diary-9",
+			body: `{"changes":[{"field":"urge:u.self_harm","value":1}]}`, wantStatus: 404},
+		{name: "ErrUnauthorized/AnonymousDiarySave", method: "PUT", path: "/api/v1/me/diary/2026-03-02", key: "diary-10",
+			body: `{"changes":[{"field":"urge:u.self_harm","value":1}]}`, wantStatus: 401},
+		// Nothing the refused saves sent was kept.
+		{name: "DiaryList", who: "sam", method: "GET", path: "/api/v1/me/diary?from=2026-02-24&to=2026-03-03", wantStatus: 200,
+			wantCount:       map[string]int{`"date":"2026-03-02"`: 1, `"date":`: 1},
+			wantContains:    []string{`"urge:u.self_harm":{"value":3`, `"skills_category":"used_helped"`},
+			wantNotContains: []string{`"value":6`, `"value":4`, "u.flying"}},
+		{name: "ErrInvalid/DiaryListWithoutRange", who: "sam", method: "GET", path: "/api/v1/me/diary", wantStatus: 400, wantContains: []string{"from and to"}},
+		{name: "ErrInvalid/DiaryListTooLong", who: "sam", method: "GET", path: "/api/v1/me/diary?from=2025-01-01&to=2026-03-02", wantStatus: 400},
+		// An act recorded for today: physical safety first, and a task for
+		// the care team; a retry answers the same and adds nothing.
+		{name: "DiaryActRaisesSafetyPrompt", who: "sam", method: "PUT", path: "/api/v1/me/diary/2026-03-02", key: "diary-act",
+			body:       `{"edited_at":"2026-03-02T09:00:00Z","changes":[{"field":"act:a.self_harm","value":1},{"field":"count:a.self_harm","value":2}]}`,
+			wantStatus: 200, wantContains: []string{`"created":false`, `"prompted":true,"physical_safety_first":true,"response":"task_now","route":"care_team"`, `"self_harm":2`}},
+		{name: "DiaryActRetryAnswersTheSame", who: "sam", method: "PUT", path: "/api/v1/me/diary/2026-03-02", key: "diary-act",
+			body:       `{"edited_at":"2026-03-02T09:00:00Z","changes":[{"field":"act:a.self_harm","value":1},{"field":"count:a.self_harm","value":2}]}`,
+			wantStatus: 200, wantContains: []string{`"replay":true`, `"prompted":true,"physical_safety_first":true,"response":"task_now","route":"care_team"`}},
+		{name: "DiaryHistory", who: "sam", method: "GET", path: "/api/v1/me/diary/2026-03-02/history", wantStatus: 200,
+			wantCount: map[string]int{`"note_changed":true`: 1, `"note_changed":false`: 1}, wantNotContains: []string{"A walk by the river"}},
+		{name: "ErrInvalid/DiaryHistoryNotADate", who: "sam", method: "GET", path: "/api/v1/me/diary/today/history", wantStatus: 400},
+		{name: "TherapistReadsDiary", who: "lee@example.org", method: "GET", path: "/api/v1/people/{sam}/diary?from=2026-03-01&to=2026-03-02", wantStatus: 200,
+			wantContains: []string{`"note":"A walk by the river"`, `"act:a.self_harm":{"value":1`}},
+		{name: "ErrForbidden/PrescriberNotSharedDiary", who: "priya@example.org", method: "GET", path: "/api/v1/people/{sam}/diary?from=2026-03-01&to=2026-03-02", wantStatus: 403,
+			wantNotContains: []string{"river"}},
+		{name: "ErrNotFound/StrangerDiary", who: "kim@example.org", method: "GET", path: "/api/v1/people/{sam}/diary?from=2026-03-01&to=2026-03-02", wantStatus: 404, wantNotContains: []string{"river"}},
+		{name: "ErrForbidden/AdminDiary", who: "admin@example.org", method: "GET", path: "/api/v1/people/{sam}/diary?from=2026-03-01&to=2026-03-02", wantStatus: 403},
+		{name: "DiaryConfig", who: "sam", method: "GET", path: "/api/v1/me/diary-config", wantStatus: 200,
+			wantContains: []string{`{"id":"u.self_harm","section":"urge","kind":"urge_self_harm","label":null`, `"id":"a.self_harm","section":"action","kind":"self_harm","label":null,"urge_id":"u.self_harm","counted":true`, `"skills_set":"dbt"`, `"allow_hide_safety_rows":false`}},
+		{name: "ErrNotFound/StaffHaveNoOwnDiaryConfig", who: "lee@example.org", method: "GET", path: "/api/v1/me/diary-config", wantStatus: 404},
+		{name: "TherapistReadsDiaryConfig", who: "lee@example.org", method: "GET", path: "/api/v1/people/{sam}/diary-config", wantStatus: 200, wantContains: []string{`"id":"e.joy"`}},
+		{name: "ErrNotFound/StrangerDiaryConfig", who: "kim@example.org", method: "GET", path: "/api/v1/people/{sam}/diary-config", wantStatus: 404},
+		{name: "DiaryAddRow", who: "sam", method: "POST", path: "/api/v1/me/diary-config/targets", body: `{"section":"urge","kind":"urge_other","label":"Urge to skip meals"}`,
+			wantStatus: 201, wantContains: []string{`"section":"urge","kind":"urge_other","label":"Urge to skip meals"`, `"safety":false`}},
+		{name: "ErrInvalid/DiaryAddRowWrongKind", who: "sam", method: "POST", path: "/api/v1/me/diary-config/targets", body: `{"section":"urge","kind":"self_harm"}`,
+			wantStatus: 400, wantContains: []string{"what kind of row"}},
+		{name: "ErrInvalid/DiaryAddOtherWithoutName", who: "sam", method: "POST", path: "/api/v1/me/diary-config/targets", body: `{"section":"action","kind":"action_other"}`,
+			wantStatus: 400, wantContains: []string{"name"}},
+		{name: "DiaryRenameRow", who: "sam", method: "PATCH", path: "/api/v1/me/diary-config/targets/u.self_harm", body: `{"label":"Urge to hurt myself"}`,
+			wantStatus: 200, wantContains: []string{`"id":"u.self_harm","section":"urge","kind":"urge_self_harm","label":"Urge to hurt myself"`}},
+		{name: "ErrInvalid/DiaryHideSafetyRow", who: "sam", method: "PATCH", path: "/api/v1/me/diary-config/targets/a.self_harm", body: `{"hidden":true}`,
+			wantStatus: 400, wantContains: []string{"stay on the card"}},
+		{name: "ErrNotFound/DiaryUnknownRow", who: "sam", method: "PATCH", path: "/api/v1/me/diary-config/targets/u.flying", body: `{"hidden":true}`, wantStatus: 404},
+		{name: "EditorAddsRow", who: "lee@example.org", method: "POST", path: "/api/v1/people/{alex}/diary-config/targets", body: `{"section":"emotion","kind":"emotion_other","label":"Loneliness"}`,
+			wantStatus: 201, wantContains: []string{`"label":"Loneliness"`}},
+		{name: "ErrForbidden/SeeOnlyCannotAddRow", who: "lee@example.org", method: "POST", path: "/api/v1/people/{sam}/diary-config/targets", body: `{"section":"emotion","kind":"emotion_other","label":"Loneliness"}`,
+			wantStatus: 403},
+		{name: "EditorMovesRow", who: "lee@example.org", method: "PATCH", path: "/api/v1/people/{alex}/diary-config/targets/e.joy", body: `{"move":-1}`,
+			wantStatus: 200, wantContains: []string{`"id":"e.joy","section":"emotion","kind":"joy","label":null,"urge_id":null,"counted":false,"medical":false,"hidden":false,"position":3`}},
+		{name: "ErrForbidden/SeeOnlyCannotChangeRow", who: "lee@example.org", method: "PATCH", path: "/api/v1/people/{sam}/diary-config/targets/e.joy", body: `{"hidden":true}`, wantStatus: 403},
+		{name: "ErrNotFound/StrangerChangesRow", who: "kim@example.org", method: "PATCH", path: "/api/v1/people/{sam}/diary-config/targets/e.joy", body: `{"hidden":true}`, wantStatus: 404},
 
 		{name: "ErrMethodNotAllowed", who: "sam", method: "DELETE", path: "/api/v1/me", wantStatus: 405, notInSpec: true, wantContains: []string{`"status":405`}},
 	}

@@ -14,7 +14,9 @@ import (
 	"github.com/tendcare/tend/internal/audit"
 	"github.com/tendcare/tend/internal/auth"
 	"github.com/tendcare/tend/internal/careteam"
+	"github.com/tendcare/tend/internal/chain"
 	"github.com/tendcare/tend/internal/demo"
+	"github.com/tendcare/tend/internal/diary"
 	"github.com/tendcare/tend/internal/episodes"
 	"github.com/tendcare/tend/internal/followup"
 	"github.com/tendcare/tend/internal/groups"
@@ -51,6 +53,12 @@ type env struct {
 	skills   *skills.Service
 	journal  *journal.Service
 	hopeBox  *hopebox.Service
+
+	// chains keeps chain analyses.
+	chains *chain.Service
+
+	// diary keeps diary cards.
+	diary *diary.Service
 
 	// notes, meds and groups keep the care team's own records.
 	notes  *notes.Service
@@ -104,6 +112,8 @@ func newEnv(t *testing.T) *env {
 	e.notes = notes.NewService(store.For[notes.Tx](db), checker, v, clock)
 	e.meds = medication.NewService(store.For[medication.Tx](db), checker, v, clock)
 	e.groups = groups.NewService(store.For[groups.Tx](db), checker, clock)
+	e.diary = diary.NewService(store.For[diary.Tx](db), checker, v, e.followUp, clock, cache.Diary)
+	e.chains = chain.NewService(store.For[chain.Tx](db), checker, v, e.skills, clock)
 	cat, err := i18n.New()
 	if err != nil {
 		t.Fatal(err)
@@ -114,6 +124,8 @@ func newEnv(t *testing.T) *env {
 		Toolbox: toolbox.NewService(store.For[toolbox.Tx](db), checker, v, clock),
 		Journal: e.journal, HopeBox: e.hopeBox,
 		Notes: e.notes, Medication: e.meds, Groups: e.groups,
+		Diary:    e.diary,
+		Chains:   e.chains,
 		Episodes: episodes.NewService(store.For[episodes.Tx](db), checker, clock, cache.Episodes)})
 	if err != nil {
 		t.Fatal(err)

@@ -9,11 +9,15 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/tendcare/tend"
 	"github.com/tendcare/tend/internal/auth"
 	"github.com/tendcare/tend/internal/careteam"
+	"github.com/tendcare/tend/internal/chain"
+	"github.com/tendcare/tend/internal/diary"
 	"github.com/tendcare/tend/internal/episodes"
+	"github.com/tendcare/tend/internal/followup"
 	"github.com/tendcare/tend/internal/groups"
 	"github.com/tendcare/tend/internal/hopebox"
 	"github.com/tendcare/tend/internal/journal"
@@ -86,6 +90,18 @@ type Services struct {
 	// Episodes, when given, gets episodes of care for sam and alex, and
 	// sam's sessions (seedEpisodes).
 	Episodes *episodes.Service
+	// Chains, when given, gets one completed chain analysis that Lee and
+	// sam did together (seedChain); sam lets Lee see and edit them.
+	Chains *chain.Service
+	// DiaryAt and Backdate, when both given, give sam two weeks of diary
+	// cards and alex a few (seedDiary). DiaryAt returns the diary service
+	// running on clock, so that each card is saved on its own day; Backdate
+	// moves a demo person's join time back (store.DB.BackdateDemoPerson).
+	DiaryAt  func(clock tend.Clock) *diary.Service
+	Backdate func(ctx context.Context, personID tend.ID, joined time.Time) error
+	// FollowUp, when given, has Lee resolve the task that sam's seeded
+	// self-harm act opened, as after a call the next day.
+	FollowUp *followup.Service
 }
 
 // ErrSeeded means the demo accounts already exist.
@@ -165,6 +181,16 @@ func Seed(ctx context.Context, s Services, password string) error {
 	if s.Episodes != nil {
 		if err := seedEpisodes(ctx, s.Episodes, ids["lee@example.org"], ids["sam"], ids["alex"]); err != nil {
 			return fmt.Errorf("demo: episodes: %w", err)
+		}
+	}
+	if s.Chains != nil {
+		if err := seedChain(ctx, s.CareTeam, s.Chains, ids["lee@example.org"], ids["sam"]); err != nil {
+			return fmt.Errorf("demo: chain analysis: %w", err)
+		}
+	}
+	if s.DiaryAt != nil && s.Backdate != nil {
+		if err := seedDiary(ctx, s, ids["lee@example.org"], ids["sam"], ids["alex"]); err != nil {
+			return err
 		}
 	}
 	return nil

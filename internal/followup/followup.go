@@ -143,6 +143,9 @@ type Tx interface {
 	// FindTaskByID returns a task with its entries, or ENOTFOUND.
 	FindTaskByID(ctx context.Context, id tend.ID) (Task, error)
 	CreateTask(ctx context.Context, t Task) error
+	// FindTaskEntryTask returns the task that holds the entry the source
+	// raised for the person and kind, or ENOTFOUND when it raised none.
+	FindTaskEntryTask(ctx context.Context, personID tend.ID, kind Kind, sourceID tend.ID) (tend.ID, error)
 	// CreateTaskEntry adds e and reports whether it was new: an entry of the
 	// same person, kind and source adds nothing.
 	CreateTaskEntry(ctx context.Context, e Entry) (bool, error)

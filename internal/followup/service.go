@@ -244,6 +244,13 @@ func (s *Service) trigger(ctx context.Context, tx Tx, actor tend.Actor, e Entry)
 	if err != nil {
 		return Outcome{}, err
 	}
+	// A source raises a kind once: saved again, resent, or after its task
+	// was resolved, it adds nothing and opens no task.
+	if id, err := tx.FindTaskEntryTask(ctx, e.PersonID, e.Kind, e.SourceID); err == nil {
+		return Outcome{Response: ResponseTask, TaskID: id, Route: rk}, nil
+	} else if tend.ErrorKind(err) != tend.ENOTFOUND {
+		return Outcome{}, err
+	}
 	var events []tend.AuditEvent
 	t, err := tx.FindOpenTask(ctx, e.PersonID)
 	switch {

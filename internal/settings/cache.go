@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tendcare/tend"
+	"github.com/tendcare/tend/internal/diary"
 	"github.com/tendcare/tend/internal/episodes"
 	"github.com/tendcare/tend/internal/followup"
 )
@@ -84,6 +85,12 @@ func (c *Cache) Run(ctx context.Context, every time.Duration, log *slog.Logger) 
 func (c *Cache) FollowUp() followup.Settings {
 	s, _ := c.Get()
 	return followup.Settings{DutyTeam: s.DutyTeam, Rules: s.Triggers}
+}
+
+// Diary returns the diary card's settings now.
+func (c *Cache) Diary() diary.Settings {
+	s, _ := c.Get()
+	return s.Diary
 }
 
 // Episodes returns what episodes of care read from the settings now: the

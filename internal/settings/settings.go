@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tendcare/tend"
+	"github.com/tendcare/tend/internal/diary"
 	"github.com/tendcare/tend/internal/followup"
 	"golang.org/x/text/language"
 )
@@ -54,6 +55,10 @@ type Settings struct {
 	// means episodes.DefaultWindowWeeks (outcomes.md "Episodes of care and
 	// periods").
 	FollowUpWindowWeeks int `json:"follow_up_window_weeks,omitempty"`
+	// Diary holds the diary card's settings: the urge rating at or above
+	// which an urge not acted on counts as ridden out (default 3), and
+	// whether the self-harm and suicide rows may be hidden (default no).
+	Diary diary.Settings `json:"diary,omitzero"`
 }
 
 // Limits on the episode settings.
@@ -161,6 +166,9 @@ func (s Settings) Validate() ValidationError {
 	}
 	if s.FollowUpWindowWeeks < 0 || s.FollowUpWindowWeeks > MaxFollowUpWindow {
 		p["follow_up_window_weeks"] = fmt.Sprintf("Enter a whole number of weeks from 1 to %d, or leave it empty for 4.", MaxFollowUpWindow)
+	}
+	if s.Diary.RiddenOutLevel < 0 || s.Diary.RiddenOutLevel > diary.MaxRating {
+		p["diary.ridden_out_level"] = fmt.Sprintf("Enter an urge rating from 1 to %d, or leave it empty for %d.", diary.MaxRating, diary.DefaultRiddenOutLevel)
 	}
 	if len(p) == 0 {
 		return nil

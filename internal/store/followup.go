@@ -231,6 +231,21 @@ func (tx *Tx) CreateTask(ctx context.Context, t followup.Task) error {
 	return nil
 }
 
+// FindTaskEntryTask returns the task holding the entry the source raised
+// for the person and kind, or ENOTFOUND.
+func (tx *Tx) FindTaskEntryTask(ctx context.Context, personID tend.ID, kind followup.Kind, sourceID tend.ID) (tend.ID, error) {
+	var id string
+	err := tx.tx.QueryRowContext(ctx, `SELECT task_id FROM followup_entries WHERE person_id = $1 AND kind = $2 AND source_id = $3`,
+		string(personID), string(kind), string(sourceID)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", tend.ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: find task entry: %w", err)
+	}
+	return tend.ID(id), nil
+}
+
 // CreateTaskEntry adds e and reports whether it was new.
 func (tx *Tx) CreateTaskEntry(ctx context.Context, e followup.Entry) (bool, error) {
 	var contact sql.NullString

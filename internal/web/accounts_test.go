@@ -16,8 +16,10 @@ import (
 	"github.com/tendcare/tend/internal/audit"
 	"github.com/tendcare/tend/internal/auth"
 	"github.com/tendcare/tend/internal/careteam"
+	"github.com/tendcare/tend/internal/chain"
 	"github.com/tendcare/tend/internal/crisis"
 	"github.com/tendcare/tend/internal/demo"
+	"github.com/tendcare/tend/internal/diary"
 	"github.com/tendcare/tend/internal/episodes"
 	"github.com/tendcare/tend/internal/followup"
 	"github.com/tendcare/tend/internal/groups"
@@ -61,6 +63,8 @@ type demoServer struct {
 	groups     *groups.Service
 
 	episodes *episodes.Service
+	diary    *diary.Service
+	chains   *chain.Service
 }
 
 func newDemoServer(t *testing.T) *demoServer {
@@ -117,10 +121,13 @@ func newDemoServerIn(t *testing.T, log *slog.Logger, locale string) *demoServer 
 	noteSvc := notes.NewService(store.For[notes.Tx](db), checker, v, clock)
 	medSvc := medication.NewService(store.For[medication.Tx](db), checker, v, clock)
 	groupSvc := groups.NewService(store.For[groups.Tx](db), checker, clock)
+	chainSvc := chain.NewService(store.For[chain.Tx](db), checker, v, skillSvc, clock)
+	diaries := diary.NewService(store.For[diary.Tx](db), checker, v, followUp, clock, cache.Diary)
 	apiHandler, err := api.New(api.Options{Logger: log, Accounts: accounts, CareTeam: careTeam, Looks: looks,
 		SafetyPlan: plans, FollowUp: followUp, Settings: cache, Clock: clock,
 		Toolbox: toolboxes, Skills: skillSvc, SkillTexts: func() skills.Texts { return cat.Printer(locale) },
-		Journal: journals, HopeBox: hopeBoxes,
+		Journal: journals, HopeBox: hopeBoxes, Chains: chainSvc,
+		Diary: diaries,
 		Notes: noteSvc, Medication: medSvc, Groups: groupSvc})
 	if err != nil {
 		t.Fatal(err)
@@ -137,14 +144,16 @@ func newDemoServerIn(t *testing.T, log *slog.Logger, locale string) *demoServer 
 		Journal:    journals,
 		Episodes:   episodeSvc,
 		HopeBox:    hopeBoxes,
+		Chains:     chainSvc,
 		Notes:      noteSvc, Medication: medSvc, Groups: groupSvc,
+		Diary: diaries,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	d := &demoServer{srv: srv, sessions: map[string]*http.Cookie{}, people: map[string]tend.ID{}, accounts: accounts, careTeam: careTeam, checker: checker, db: db, vault: v, plans: plans, followUp: followUp, skills: skillSvc,
-		journal: journals, hopeBox: hopeBoxes, episodes: episodeSvc,
-		notes: noteSvc, medication: medSvc, groups: groupSvc}
+		journal: journals, hopeBox: hopeBoxes, episodes: episodeSvc, chains: chainSvc,
+		notes: noteSvc, medication: medSvc, groups: groupSvc, diary: diaries}
 	for _, u := range []string{"sam", "alex", "riley"} {
 		p, err := db.FindPersonAccountByUsername(ctx, u)
 		if err != nil {

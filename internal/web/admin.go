@@ -13,6 +13,7 @@ import (
 	"github.com/tendcare/tend/internal/access"
 	"github.com/tendcare/tend/internal/auth"
 	"github.com/tendcare/tend/internal/careteam"
+	"github.com/tendcare/tend/internal/diary"
 	"github.com/tendcare/tend/internal/episodes"
 	"github.com/tendcare/tend/internal/followup"
 	"github.com/tendcare/tend/internal/settings"
@@ -620,6 +621,12 @@ type settingsForm struct {
 	UrgeLevels                      []int
 	Modalities                      string // one per line
 	FollowUpWindowWeeks             string
+	// The diary card: the urge rating at or above which an urge not acted
+	// on counts as ridden out, and whether the self-harm and suicide rows
+	// may be hidden.
+	RiddenOutLevel      int
+	RiddenOutLevels     []int
+	AllowHideSafetyRows bool
 }
 
 // triggerChoice is one safety prompt's select in the settings form.
@@ -695,6 +702,7 @@ func formFromSettings(st settings.Settings) settingsForm {
 		YoungConfidentiality: st.YoungConfidentiality, DutyTeam: string(st.DutyTeam)}
 	f.setTriggers(st.Triggers)
 	f.setEpisodes(st)
+	f.setDiary(st.Diary)
 	for _, l := range st.Lines {
 		f.Lines = append(f.Lines, lineForm{Name: l.Name, Call: l.Call, Text: l.Text, Hours: l.Hours})
 	}
@@ -800,6 +808,8 @@ func (s *Server) adminSettingsUpdate(w http.ResponseWriter, r *http.Request) err
 	page.Form.setTriggers(st.Triggers)
 	page.Form.Modalities, page.Form.FollowUpWindowWeeks = f.Get("modalities"), strings.TrimSpace(f.Get("follow_up_window_weeks"))
 	st.Modalities, st.FollowUpWindowWeeks = episodeSettingsFromForm(page.Form)
+	st.Diary = diarySettingsFromForm(f)
+	page.Form.setDiary(st.Diary)
 	err = s.opt.Admin.SaveSettings(r.Context(), a, st)
 	if err == nil {
 		http.Redirect(w, r, "/admin/settings?saved=1", http.StatusSeeOther)
@@ -939,4 +949,32 @@ func episodeSettingsFromForm(f settingsForm) ([]string, int) {
 		w = -1
 	}
 	return ms, w
+}
+
+// setDiary fills the diary part of the form: the ridden-out level (the
+// default while the service has none of its own) and whether the safety
+// rows may be hidden.
+func (f *settingsForm) setDiary(d diary.Settings) {
+	f.RiddenOutLevel = d.Level()
+	f.RiddenOutLevels = nil
+	for l := 1; l <= diary.MaxRating; l++ {
+		f.RiddenOutLevels = append(f.RiddenOutLevels, l)
+	}
+	f.AllowHideSafetyRows = d.AllowHideSafetyRows
+}
+
+// diarySettingsFromForm reads the diary part of the settings form. A level
+// the form never offers is kept (-1 for one that is not a number), so that
+// validation names it; a missing one is the default.
+func diarySettingsFromForm(f url.Values) diary.Settings {
+	var d diary.Settings
+	if v := strings.TrimSpace(f.Get("diary.ridden_out_level")); v != "" {
+		l, err := strconv.Atoi(v)
+		if err != nil {
+			l = -1
+		}
+		d.RiddenOutLevel = l
+	}
+	d.AllowHideSafetyRows = f.Get("diary.allow_hide_safety_rows") == "yes"
+	return d
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/tendcare/tend/internal/access"
 	"github.com/tendcare/tend/internal/api"
 	"github.com/tendcare/tend/internal/careteam"
+	"github.com/tendcare/tend/internal/chain"
 	"github.com/tendcare/tend/internal/safetyplan"
 	"github.com/tendcare/tend/internal/testenv"
 )
@@ -209,6 +210,34 @@ func crawler(t *testing.T, leaky bool) (*testenv.Crawler, *demoServer) {
 			Seen: func(string) bool { return false },
 		})
 	}
+	// Sam's chain analysis: Lee, whom sam lets see and edit chain analyses,
+	// opens one and sam writes in every section; only Lee may read it.
+	d.shareArea(t, "sam", "Lee", access.AreaChainAnalysis, access.LevelEdit)
+	var chainPaths []string
+	fields = append(fields, testenv.CanaryField{
+		Name: "sam.chain_analysis", Owner: "sam",
+		Plant: func(v string) error {
+			lee, sam := staffActor(t, d, "lee@example.org"), personActor(d, "sam")
+			o, err := d.chains.Open(context.Background(), lee, sam.ID, chain.Start{ID: string(tend.NewID()), Day: "2026-03-01", Target: "a.self_harm"})
+			if err != nil {
+				return err
+			}
+			c := chain.Content{Behaviour: v, Vulnerability: v, Prompting: v, Consequences: v, Prevention: v, Repair: v, Commitment: v,
+				Links:     []chain.Link{{Type: chain.LinkThought, Text: v}},
+				Solutions: []chain.Solution{{SkillID: "tipp", Text: v}}}
+			if _, err := d.chains.Save(context.Background(), sam, sam.ID, o.Analysis.ID, chain.Draft{BasedOn: 1, Content: c}); err != nil {
+				return err
+			}
+			cid := string(o.Analysis.ID)
+			for _, person := range []string{"sam", "alex", "riley"} {
+				pid := string(d.people[person])
+				chainPaths = append(chainPaths, "/clinic/people/"+pid+"/chains/"+cid, "/api/v1/people/"+pid+"/chains/"+cid)
+			}
+			chainPaths = append(chainPaths, "/me/chains/"+cid, "/api/v1/me/chains/"+cid)
+			return nil
+		},
+		Seen: func(account string) bool { return account == "lee@example.org" },
+	})
 	// Clinician notes: staff-only records, never the person's. Lee writes a
 	// note about sam and one about alex; of sam's team only priya
 	// (prescriber) and casey (care coordinator) may read sam's too; nobody
@@ -244,6 +273,33 @@ func crawler(t *testing.T, leaky bool) (*testenv.Crawler, *demoServer) {
 			return account == "sam" || account == "lee@example.org" || account == "casey@example.org"
 		},
 	})
+	// Each person's diary card note for today: their therapist sees the
+	// diary by the service's default (lee for sam and alex, kim for riley),
+	// nobody else.
+	for _, who := range []string{"sam", "alex", "riley"} {
+		fields = append(fields, testenv.CanaryField{
+			Name: who + ".diary_note", Owner: who,
+			Plant: func(v string) error {
+				res := d.post(t, who, "/me/diary/"+demoToday(), url.Values{"idempotency_key": {"canary-" + v}, "note": {v}, "note_was": {""}})
+				if res.Code != http.StatusSeeOther {
+					t.Fatalf("planting %s's diary note: %d", who, res.Code)
+				}
+				return nil
+			},
+			Seen: func(account string) bool { return account == therapist[who] },
+		}, testenv.CanaryField{
+			// The note's autosaved draft is the person's alone until they
+			// save the card with it.
+			Name: who + ".diary_draft", Owner: who,
+			Plant: func(v string) error {
+				if res := d.post(t, who, "/me/diary/"+demoToday()+"/draft", url.Values{"note": {v}}); res.Code != http.StatusOK {
+					t.Fatalf("planting %s's diary draft: %d", who, res.Code)
+				}
+				return nil
+			},
+			Seen: func(string) bool { return false },
+		})
+	}
 	accounts := []string{"", "sam", "alex", "riley", "lee@example.org", "priya@example.org", "jo@example.org", "kim@example.org", "morgan@example.org", "admin@example.org",
 		"casey@example.org", "nia@example.org", "dana@example.org"}
 	routes := func(string) []string {
@@ -254,12 +310,14 @@ func crawler(t *testing.T, leaky bool) (*testenv.Crawler, *demoServer) {
 				continue
 			}
 			for _, person := range []string{"sam", "alex", "riley"} {
-				out = append(out, strings.NewReplacer("{id}", string(d.people[person]), "{country}", "GB", "{path...}", "js/app.js", "{$}", "").Replace(path))
+				out = append(out, strings.ReplaceAll(strings.NewReplacer("{id}", string(d.people[person]), "{country}", "GB", "{path...}", "js/app.js", "{$}", "").Replace(path),
+					"{date}", demoToday()))
 			}
 		}
 		for _, person := range []string{"sam", "alex", "riley"} {
 			out = append(out, "/clinic/people/"+string(d.people[person])+"/test-area")
 		}
+		out = append(out, chainPaths...)
 		// Every GET answer of the JSON API, for every person it can name.
 		for _, p := range api.Patterns() {
 			method, path, _ := strings.Cut(p, " ")

@@ -167,6 +167,55 @@ var matrix = map[string][]int{
 	"POST /admin/journal-prompts":                       {401, 404, 404, 404, 403, 403, 403, 403, 403, 400, 403, 403, 403},
 	"POST /admin/journal-prompts/retire":                {401, 404, 404, 404, 403, 403, 403, 403, 403, 404, 403, 403, 403},
 
+	// Behaviour chain analyses (chain-analysis.md; DESIGN.md "Who sees
+	// what": an area the person shares as see or see and edit). /me/chains
+	// pages are the signed-in person's own (staff: 404); {cid} is no
+	// analysis (404 once access is checked). The staff pages follow sam's
+	// sharing: by the service's defaults sam shares chain analyses with
+	// nobody, so the care team (lee, priya, jo, casey), morgan (lead, no
+	// content) and the admin (no clinical data) are refused (403) before any
+	// analysis is looked up, and starting one needs the edit grant (403);
+	// kim, nia and dana have no relationship with sam (404).
+	// TestChainPages checks lee with see, and with see and edit.
+	//                                                         anon sam  alex riley lee  priya jo   kim  morgan admin casey nia  dana
+	"GET /me/chains":                                 {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /me/chains/{cid}":                           {303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/chains/{cid}":                          {401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/chains/{cid}/state":                    {401, 400, 400, 400, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /clinic/people/{id}/chains":                 {303, 404, 404, 404, 403, 403, 403, 404, 403, 403, 403, 404, 404},
+	"POST /clinic/people/{id}/chains":                {401, 404, 404, 404, 403, 403, 403, 404, 403, 403, 403, 404, 404},
+	"GET /clinic/people/{id}/chains/{cid}":           {303, 404, 404, 404, 403, 403, 403, 404, 403, 403, 403, 404, 404},
+	"POST /clinic/people/{id}/chains/{cid}":          {401, 404, 404, 404, 403, 403, 403, 404, 403, 403, 403, 404, 404},
+	"POST /clinic/people/{id}/chains/{cid}/state":    {401, 404, 404, 404, 403, 403, 403, 404, 403, 403, 403, 404, 404},
+	"POST /clinic/people/{id}/chains/{cid}/homework": {401, 404, 404, 404, 403, 403, 403, 404, 403, 403, 403, 404, 404},
+
+	// The diary card's set-up and the clinician's weekly grid (issue 6;
+	// DESIGN.md "Who sees what"). /me/diary/setup is the signed-in person's
+	// own (staff: 404): an empty add form names no kind of row and an empty
+	// skills form no set (400, re-rendered); an empty change names no row
+	// (404). The weekly grid, its print view and the "may not have been
+	// written by the person" note follow sam's sharing: lee (therapist) sees
+	// sam's diary by the service's default (200; an empty note names no day,
+	// 400, re-rendered). The grid is not there for anyone else (404, the
+	// issue's "Done when"): priya, jo and casey know sam but are not shared
+	// the diary, morgan (lead) and the admin read no clinical areas, and kim,
+	// nia and dana have no relationship with sam. The staff set-up needs
+	// "see and edit" on the diary, which sam gives nobody by default: those
+	// who know sam are refused (403), lee included; kim, nia and dana get
+	// 404. TestDiarySetupPages checks lee with the edit grant.
+	//                                                             anon sam  alex riley lee  priya jo   kim  morgan admin casey nia  dana
+	"GET /me/diary/setup":                              {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/diary/setup/rows":                        {401, 400, 400, 400, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/diary/setup/rows/change":                 {401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/diary/setup/skills":                      {401, 400, 400, 400, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /clinic/people/{id}/diary":                    {303, 404, 404, 404, 200, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /clinic/people/{id}/diary/print":              {303, 404, 404, 404, 200, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /clinic/people/{id}/diary/flag":              {401, 404, 404, 404, 400, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /clinic/people/{id}/diary/setup":              {303, 404, 404, 404, 403, 403, 403, 404, 403, 403, 403, 404, 404},
+	"POST /clinic/people/{id}/diary/setup/rows":        {401, 404, 404, 404, 403, 403, 403, 404, 403, 403, 403, 404, 404},
+	"POST /clinic/people/{id}/diary/setup/rows/change": {401, 404, 404, 404, 403, 403, 403, 404, 403, 403, 403, 404, 404},
+	"POST /clinic/people/{id}/diary/setup/skills":      {401, 404, 404, 404, 403, 403, 403, 404, 403, 403, 403, 404, 404},
+
 	// Clinician notes, the medication list and support groups (DESIGN.md
 	// "Who sees what"). Notes are for sam's therapist (lee), prescriber
 	// (priya) and care coordinator (casey), whatever sam shares; never for
@@ -336,6 +385,21 @@ var matrix = map[string][]int{
 	"GET /readyz":               {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
 	"GET /metrics":              {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
 	"/":                         {404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	// The person's diary card and progress (clinical/diary-card.md;
+	// DESIGN.md "Who sees what"): /me pages are the signed-in person's own,
+	// so staff get 404 and each person their own card ({date} is today in
+	// the demo's zone). A save with no idempotency key is refused (400); an
+	// empty draft removes the draft (200).
+	//                                              anon sam  alex riley lee  priya jo   kim  morgan admin casey nia  dana
+	"GET /me/diary":                {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/diary/notice":        {401, 303, 303, 303, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /me/diary/blank":          {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /me/diary/{date}":         {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/diary/{date}":        {401, 400, 400, 400, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/diary/{date}/draft":  {401, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /me/diary/{date}/history": {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /me/progress":             {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+
 	// The API mount itself; each API route has its own row in internal/api.
 	"/api/v1/": {404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404}, // no API route at the mount itself
 }
@@ -379,6 +443,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			method, path = http.MethodGet, "/no/such/page"
 		}
 		path = strings.NewReplacer("{id}", string(d.people["sam"]), "{country}", "GB", "{path...}", "css/tend.css", "{$}", "").Replace(path)
+		path = strings.ReplaceAll(path, "{date}", demoToday())
 		for i, who := range matrixCallers {
 			var req *http.Request
 			if method == http.MethodPost {

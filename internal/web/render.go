@@ -91,6 +91,17 @@ var pages = map[string]string{
 	"admin_journal_prompts":  "admin/journal_prompts.html",
 	"me_hope_box":            "me/hope_box.html",
 
+	// Behaviour chain analyses.
+	"me_chains":     "me/chains.html",
+	"me_chain":      "me/chain.html",
+	"clinic_chains": "clinic/chains.html",
+	"clinic_chain":  "clinic/chain.html",
+
+	// The diary card's set-up, and the clinician's weekly grid.
+	"me_diary_setup":     "me/diary_setup.html",
+	"clinic_diary":       "clinic/diary.html",
+	"clinic_diary_print": "clinic/diary_print.html",
+
 	// Clinician notes, the medication list and support groups.
 	"clinic_notes":         "clinic/notes.html",
 	"clinic_medication":    "clinic/medication.html",
@@ -99,6 +110,11 @@ var pages = map[string]string{
 	"clinic_group":         "clinic/group.html",
 	"clinic_person_groups": "clinic/person_groups.html",
 	"me_groups":            "me/groups.html",
+
+	// The person's diary card, its history, and their progress.
+	"me_diary":         "me/diary.html",
+	"me_diary_history": "me/diary_history.html",
+	"me_progress":      "me/progress.html",
 
 	// Episodes of care, sessions and incidents.
 	"clinic_episodes": "clinic/episodes.html",
@@ -276,6 +292,9 @@ func (s *Server) checkMessages() error {
 	ids = append(ids, recoveryMessageIDs...)
 	ids = append(ids, followUpMessageIDs...)
 	ids = append(ids, skillsMessageIDs()...)
+	ids = append(ids, diaryMessageIDs...)
+	ids = append(ids, chainMessageIDs()...)
+	ids = append(ids, diaryGridMessageIDs()...)
 	for _, id := range messageIDs {
 		ids = append(ids, id)
 	}

@@ -132,6 +132,35 @@ func (s *Server) routeTable() []route {
 		{"POST /admin/journal-prompts", h(s.withJournal(s.adminJournalPromptAdd))},
 		{"POST /admin/journal-prompts/retire", h(s.withJournal(s.adminJournalPromptRetire))},
 
+		// Behaviour chain analyses: the person's own list (the only way they
+		// find one; nothing is sent to them) and a care-team member's,
+		// worked on together.
+		{"GET /me/chains", h(s.withChains(s.chainsShow))},
+		{"GET /me/chains/{cid}", h(s.withChains(s.chainShow))},
+		{"POST /me/chains/{cid}", h(s.withChains(s.chainSave))},
+		{"POST /me/chains/{cid}/state", h(s.withChains(s.chainState))},
+		{"GET /clinic/people/{id}/chains", h(s.withChains(s.chainsShow))},
+		{"POST /clinic/people/{id}/chains", h(s.withChains(s.chainOpen))},
+		{"GET /clinic/people/{id}/chains/{cid}", h(s.withChains(s.chainShow))},
+		{"POST /clinic/people/{id}/chains/{cid}", h(s.withChains(s.chainSave))},
+		{"POST /clinic/people/{id}/chains/{cid}/state", h(s.withChains(s.chainState))},
+		{"POST /clinic/people/{id}/chains/{cid}/homework", h(s.withChains(s.chainHomework))},
+
+		// The diary card's set-up (the person's, and a care-team member's
+		// with "see and edit"), and the clinician's weekly grid with its
+		// print view and the "may not have been written by the person" note.
+		{"GET /me/diary/setup", h(s.withDiaryGrid(s.diarySetupShow))},
+		{"POST /me/diary/setup/rows", h(s.withDiaryGrid(s.diarySetupAdd))},
+		{"POST /me/diary/setup/rows/change", h(s.withDiaryGrid(s.diarySetupChange))},
+		{"POST /me/diary/setup/skills", h(s.withDiaryGrid(s.diarySetupSkills))},
+		{"GET /clinic/people/{id}/diary", h(s.withDiaryGrid(s.clinicDiaryShow))},
+		{"GET /clinic/people/{id}/diary/print", h(s.withDiaryGrid(s.clinicDiaryPrint))},
+		{"POST /clinic/people/{id}/diary/flag", h(s.withDiaryGrid(s.clinicDiaryFlag))},
+		{"GET /clinic/people/{id}/diary/setup", h(s.withDiaryGrid(s.diarySetupShow))},
+		{"POST /clinic/people/{id}/diary/setup/rows", h(s.withDiaryGrid(s.diarySetupAdd))},
+		{"POST /clinic/people/{id}/diary/setup/rows/change", h(s.withDiaryGrid(s.diarySetupChange))},
+		{"POST /clinic/people/{id}/diary/setup/skills", h(s.withDiaryGrid(s.diarySetupSkills))},
+
 		// Clinician notes (never the person's), the medication list, and
 		// support groups with their attendance.
 		{"GET /clinic/people/{id}/notes", h(s.withNotes(s.clinicNotesShow))},
@@ -156,6 +185,16 @@ func (s *Server) routeTable() []route {
 		{"POST /me/hope-box/photos", h(s.withHopeBox(s.hopeBoxPhotoAdd))},
 		{"POST /me/hope-box/photos/delete", h(s.withHopeBox(s.hopeBoxPhotoDelete))},
 		{"GET /me/hope-box/photos/{id}", h(s.withHopeBox(s.hopeBoxPhotoShow))},
+
+		// The person's DBT diary card and their progress (clinical/diary-card.md).
+		{"GET /me/diary", h(s.withDiary(s.diaryToday))},
+		{"POST /me/diary/notice", h(s.withDiary(s.diaryNoticeSeen))},
+		{"GET /me/diary/blank", h(s.withDiary(s.diaryBlank))},
+		{"GET /me/diary/{date}", h(s.withDiary(s.diaryShow))},
+		{"POST /me/diary/{date}", h(s.withDiary(s.diarySave))},
+		{"POST /me/diary/{date}/draft", h(s.withDiary(s.diaryDraft))},
+		{"GET /me/diary/{date}/history", h(s.withDiary(s.diaryHistory))},
+		{"GET /me/progress", h(s.withDiary(s.progressShow))},
 
 		// Episodes of care, sessions and incidents: the care team's page,
 		// and the person's own summary.

@@ -13,7 +13,9 @@ import (
 	"github.com/tendcare/tend/internal/audit"
 	"github.com/tendcare/tend/internal/auth"
 	"github.com/tendcare/tend/internal/careteam"
+	"github.com/tendcare/tend/internal/chain"
 	"github.com/tendcare/tend/internal/crisis"
+	"github.com/tendcare/tend/internal/diary"
 	"github.com/tendcare/tend/internal/episodes"
 	"github.com/tendcare/tend/internal/followup"
 	"github.com/tendcare/tend/internal/groups"
@@ -64,6 +66,8 @@ type Options struct {
 	Toolbox *toolbox.Service
 	// Journal keeps the reflective journal; HopeBox the person's hope box.
 	Journal *journal.Service
+	// Diary keeps the DBT diary card.
+	Diary   *diary.Service
 	HopeBox *hopebox.Service
 	// Skills serves the skills library, favourites and homework.
 	Skills *skills.Service
@@ -74,6 +78,9 @@ type Options struct {
 	Groups     *groups.Service
 	// Episodes keeps episodes of care, sessions and incidents.
 	Episodes *episodes.Service
+	// Chains keeps behaviour chain analyses (the diary names the action
+	// each is about).
+	Chains *chain.Service
 	// API serves /api/v1/ (internal/api), behind the same middleware.
 	API http.Handler
 }

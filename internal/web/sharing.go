@@ -132,6 +132,9 @@ type personPage struct {
 	// ResetCode is a code just issued, shown once.
 	MayReset  bool
 	ResetCode *resetCodeShown
+	// Diary links the weekly diary grid: the person shares their diary
+	// with the viewer.
+	Diary bool
 }
 
 // clinicPersonShow is a person's page as a staff member sees it. Someone
@@ -167,6 +170,7 @@ func (s *Server) clinicPersonPage(r *http.Request, a tend.Actor, id tend.ID) (*p
 	for _, m := range v.Team {
 		page.Members = append(page.Members, memberSharing{Name: m.StaffName, Role: p.T("role." + string(m.Role))})
 	}
+	page.Diary = v.SharedWith[access.AreaDiary].AtLeast(access.LevelSee)
 	for _, area := range sharedAreas() {
 		if l := v.SharedWith[area]; l != "" && l != access.LevelNone {
 			page.Shared = append(page.Shared, areaChoice{Label: p.T("area." + string(area)), Level: p.T("level." + string(l))})

@@ -193,6 +193,9 @@ if ("serviceWorker" in navigator) {
           }).catch(noop);
         }
         queuedHere = signIn !== true;
+        // Tell the page's own script (the diary card shows the safety
+        // screen at once for an entry that needs it).
+        form.dispatchEvent(new CustomEvent("tend-queued", { bubbles: true }));
         return show();
       }, function () { submit.call(form); });
     }

@@ -31,6 +31,9 @@ const PRECACHE = [
   "/static/img/icon.svg",
 ];
 const PRIVATE = /^\/(me|clinic|admin|api)(\/|$)/;
+// The diary card for any day (or today's): offline, the kept blank card.
+const DIARY = /^\/me\/diary(\/\d{4}-\d{2}-\d{2})?$/;
+const DIARY_BLANK = "/me/diary/blank";
 // Forms that end this device's session: the personal copies go with it.
 const SIGN_OUT = ["/signout", "/me/settings/sign-out-everywhere"];
 
@@ -142,10 +145,23 @@ function page(req) {
         return res;
       }, function () {
         if (kept) return kept;
+        if (DIARY.test(new URL(req.url).pathname)) return diaryCopy(personal, req);
         if (req.mode !== "navigate") return Response.error();
         return cachedHelp().then(orError);
       });
     });
+  });
+}
+
+// diaryCopy answers a diary card page offline from the blank card kept on
+// this device (the card page fetches /me/diary/blank for it); the page's
+// script fills in the date from the address. Without a kept card, the help
+// page answers.
+function diaryCopy(personal, req) {
+  return personal.match(self.location.origin + DIARY_BLANK, { ignoreVary: true }).then(function (blank) {
+    if (blank) return blank;
+    if (req.mode !== "navigate") return Response.error();
+    return cachedHelp().then(orError);
   });
 }
 
