@@ -177,7 +177,7 @@ func (h *Handler) diarySafety(prompted bool, o followup.Outcome, act bool, c dia
 		s.Route = followup.RouteNone
 	}
 	if act {
-		loc, err := time.LoadLocation(c.TimeZone)
+		loc, err := diary.LoadZone(c.TimeZone)
 		if err != nil {
 			loc = time.UTC
 		}

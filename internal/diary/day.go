@@ -1,6 +1,7 @@
 package diary
 
 import (
+	"sync"
 	"time"
 
 	"github.com/tendcare/tend"
@@ -35,13 +36,30 @@ func ParseDay(s string) (time.Time, error) {
 	return d, nil
 }
 
+// zones keeps the zones already read: time.LoadLocation reads the zone
+// database from disk on every call, and every card needs its zone.
+var zones sync.Map // name -> *time.Location
+
+// zone returns the named zone, read once.
+func zone(name string) (*time.Location, error) {
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	zones.Store(name, loc)
+	return loc, nil
+}
+
 // LoadZone reads an IANA time zone name. EINVALID for a malformed or
 // unknown one ("Local" and "" are refused: a card's zone must be named).
 func LoadZone(name string) (*time.Location, error) {
 	if name == "" || name == "Local" || len(name) > 64 {
 		return nil, tend.Errorf(tend.EINVALID, "That time zone is not one Tend knows (use a name such as Europe/London). Nothing was saved.")
 	}
-	loc, err := time.LoadLocation(name)
+	loc, err := zone(name)
 	if err != nil {
 		return nil, tend.Errorf(tend.EINVALID, "That time zone is not one Tend knows (use a name such as Europe/London). Nothing was saved.")
 	}

@@ -98,7 +98,7 @@ func (s *Service) config(ctx context.Context, personID tend.ID, rec ConfigRecord
 	if c.Skills == nil {
 		c.Skills = SetSkills(c.Set)
 	}
-	if loc, err := time.LoadLocation(rec.TimeZone); err == nil && rec.TimeZone != "" {
+	if loc, err := zone(rec.TimeZone); err == nil && rec.TimeZone != "" {
 		c.Joined = Today(rec.Joined, loc)
 	} else {
 		c.Joined = Today(rec.Joined, time.UTC)
@@ -181,6 +181,21 @@ func (s *Service) openCard(ctx context.Context, r CardRecord) (Card, error) {
 	}
 	c.Note = note
 	return c, nil
+}
+
+// Actions returns the action rows of the person's card, hidden ones too
+// (an analysis may be about any of them). Like TargetOf, it checks no
+// access and audits nothing.
+func (s *Service) Actions(ctx context.Context, personID tend.ID) ([]Target, error) {
+	rec, err := s.store.FindDiaryConfig(ctx, personID)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := s.config(ctx, personID, rec)
+	if err != nil {
+		return nil, err
+	}
+	return cfg.Section(SectionAction, true), nil
 }
 
 // TargetOf returns one row of the person's card, and false when the card
@@ -402,9 +417,20 @@ func (s *Service) Save(ctx context.Context, actor tend.Actor, personID tend.ID, 
 		}
 		changes = append(changes, Change{Field: f, Value: ch.Value, At: at})
 	}
+	// The configuration is read before the unit of work, so that the
+	// write lock is held only for the card itself (rows are never removed,
+	// only hidden, so a change in between cannot make a save invalid).
+	crec, err := s.store.FindDiaryConfig(ctx, personID)
+	if err != nil {
+		return Saved{}, err
+	}
+	cfg, err := s.config(ctx, personID, crec)
+	if err != nil {
+		return Saved{}, err
+	}
 	var out Saved
 	err = s.store.InTx(ctx, func(tx Tx) error {
-		out, err = s.save(ctx, tx, actor, personID, day, in.TimeZone, key, now, edited, changes, note)
+		out, err = s.save(ctx, tx, actor, cfg, day, in.TimeZone, key, now, edited, changes, note)
 		return err
 	})
 	if err != nil {
@@ -413,22 +439,14 @@ func (s *Service) Save(ctx context.Context, actor tend.Actor, personID tend.ID, 
 	return out, nil
 }
 
-func (s *Service) save(ctx context.Context, tx Tx, actor tend.Actor, personID tend.ID, day time.Time, zone, key string,
+func (s *Service) save(ctx context.Context, tx Tx, actor tend.Actor, cfg Config, day time.Time, zone, key string,
 	now, edited time.Time, changes []Change, note *string) (Saved, error) {
+	personID := cfg.PersonID
 	prev, err := tx.FindDiarySaveByKey(ctx, personID, key)
-	if err != nil && tend.ErrorKind(err) != tend.ENOTFOUND {
-		return Saved{}, err
-	}
-	crec, err2 := tx.FindDiaryConfigTx(ctx, personID)
-	if err2 != nil {
-		return Saved{}, err2
-	}
-	cfg, err2 := s.config(ctx, personID, crec)
-	if err2 != nil {
-		return Saved{}, err2
-	}
 	if err == nil {
 		return s.replay(ctx, tx, actor, cfg, prev)
+	} else if tend.ErrorKind(err) != tend.ENOTFOUND {
+		return Saved{}, err
 	}
 	if zone == "" {
 		zone = cfg.TimeZone

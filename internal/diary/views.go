@@ -41,7 +41,7 @@ func (s *Service) Week(ctx context.Context, actor tend.Actor, personID tend.ID, 
 	if err != nil {
 		return Week{}, err
 	}
-	loc, err := time.LoadLocation(cfg.TimeZone)
+	loc, err := zone(cfg.TimeZone)
 	if err != nil || cfg.TimeZone == "" {
 		loc = time.UTC
 	}
@@ -155,7 +155,7 @@ func (s *Service) Progress(ctx context.Context, actor tend.Actor, personID tend.
 	if err != nil {
 		return Progress{}, err
 	}
-	loc, err := time.LoadLocation(cfg.TimeZone)
+	loc, err := zone(cfg.TimeZone)
 	if err != nil || cfg.TimeZone == "" {
 		loc = time.UTC
 	}

@@ -22,14 +22,17 @@ import (
 // is fairer than busy-waiting in SQLite) and a pool of read connections. On
 // PostgreSQL both are the same pool.
 type DB struct {
-	engine   Engine
-	write    *sql.DB
-	read     *sql.DB
-	listener *pgxpool.Pool // PostgreSQL only: LISTEN/NOTIFY for jobs
-	clock    tend.Clock
-	inserter Inserter
-	audit    *auditState
-	path     string // SQLite file
+	engine Engine
+	write  *sql.DB
+	read   sqlDB // reads outside a unit of work
+	// writeStmts caches the statements units of work prepare on write
+	// (SQLite only; nil on PostgreSQL).
+	writeStmts *stmtCache
+	listener   *pgxpool.Pool // PostgreSQL only: LISTEN/NOTIFY for jobs
+	clock      tend.Clock
+	inserter   Inserter
+	audit      *auditState
+	path       string // SQLite file
 
 	// failBeforeCommit, set only by tests, injects a fault after a unit of
 	// work has written everything and before it commits.
@@ -139,7 +142,7 @@ func openSQLite(path string, opt Options) (*DB, error) {
 	}
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	return &DB{engine: SQLite, write: w, read: r, path: path}, nil
+	return &DB{engine: SQLite, write: w, read: sqlDB{DB: r, cache: newStmtCache(r)}, writeStmts: newStmtCache(w), path: path}, nil
 }
 
 func openPostgres(ctx context.Context, dsn string) (*DB, error) {
@@ -162,13 +165,15 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("store: postgres: %w", err)
 	}
-	return &DB{engine: Postgres, write: db, read: db, listener: lp}, nil
+	return &DB{engine: Postgres, write: db, read: sqlDB{DB: db}, listener: lp}, nil
 }
 
 // Close closes every connection.
 func (db *DB) Close() error {
 	var err error
-	if db.read != db.write {
+	db.read.cache.close()
+	db.writeStmts.close()
+	if db.read.DB != db.write {
 		err = db.read.Close()
 	}
 	if e := db.write.Close(); e != nil {
@@ -210,8 +215,8 @@ func (db *DB) CheckDurability(ctx context.Context) error {
 	if err := checkDurability(ctx, db.engine, db.write); err != nil {
 		return err
 	}
-	if db.read != db.write {
-		return checkDurability(ctx, db.engine, db.read)
+	if db.read.DB != db.write {
+		return checkDurability(ctx, db.engine, db.read.DB)
 	}
 	return nil
 }

@@ -24,7 +24,7 @@ func (db *DB) SetInserter(i Inserter) { db.inserter = i }
 // Tx is one unit of work: everything done through it commits together or
 // not at all.
 type Tx struct {
-	tx  *sql.Tx
+	tx  sqlTx
 	db  *DB
 	now time.Time
 }
@@ -32,18 +32,18 @@ type Tx struct {
 // InTx runs fn in one write transaction and commits when fn returns nil. Any
 // error, or a panic, rolls everything back: data, audit events and jobs.
 func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
-	sqlTx, err := db.write.BeginTx(ctx, nil)
+	begun, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return tend.Wrap(tend.EUNAVAILABLE, fmt.Errorf("store: begin: %w", err), "The database is not available right now.")
 	}
-	tx := &Tx{tx: sqlTx, db: db, now: db.Now()}
+	tx := &Tx{tx: sqlTx{Tx: begun, cache: db.writeStmts}, db: db, now: db.Now()}
 	defer func() {
 		if p := recover(); p != nil {
-			_ = sqlTx.Rollback()
+			_ = begun.Rollback()
 			panic(p)
 		}
 		if err != nil {
-			_ = sqlTx.Rollback()
+			_ = begun.Rollback()
 		}
 	}()
 	if err = fn(tx); err != nil {
@@ -54,7 +54,7 @@ func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
 			return err
 		}
 	}
-	if err = sqlTx.Commit(); err != nil {
+	if err = begun.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
 	return nil
@@ -77,7 +77,7 @@ func (tx *Tx) Enqueue(ctx context.Context, args JobArgs) error {
 	if tx.db.inserter == nil {
 		return errors.New("store: enqueue: no job queue wired in")
 	}
-	if _, err := tx.db.inserter.InsertTx(ctx, tx.tx, args, nil); err != nil {
+	if _, err := tx.db.inserter.InsertTx(ctx, tx.tx.Tx, args, nil); err != nil {
 		return fmt.Errorf("store: enqueue %s: %w", args.Kind(), err)
 	}
 	return nil

@@ -121,10 +121,11 @@ type chainPage struct {
 	Problem  string
 	Done     string
 	Merged   bool
-	// The start form.
+	// The start form: the actions of the person's card to choose from.
 	NewID       tend.ID
 	StartDay    string
 	StartTarget string
+	Actions     []itemOption
 }
 
 func formatDay(day string) string {
@@ -337,6 +338,19 @@ func (s *Server) chainsRender(w http.ResponseWriter, r *http.Request, a tend.Act
 			Updated: c.UpdatedAt.In(loc).Format("2 January 2006")})
 	}
 	page.Problem, page.NewID, page.StartDay, page.StartTarget = problem, tend.NewID(), day, target
+	if page.Staff && s.opt.Diary != nil {
+		actions, err := s.opt.Diary.Actions(r.Context(), personID)
+		if err != nil {
+			return err
+		}
+		for _, t := range actions {
+			label := t.Label
+			if label == "" {
+				label = p.T(t.Kind.LabelID())
+			}
+			page.Actions = append(page.Actions, itemOption{Value: t.ID, Label: label})
+		}
+	}
 	if page.StartDay == "" {
 		page.StartDay = s.opt.Clock.Now().In(loc).Format(time.DateOnly)
 	}
