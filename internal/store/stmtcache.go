@@ -78,7 +78,7 @@ func (c *stmtCache) prepareWanted() {
 			}
 			c.mu.Lock()
 			if _, ok := c.m[q]; ok || c.closed {
-				_ = s.Close()
+				_ = s.Close() //nolint:sqlclosecheck // a duplicate of a cached statement, closed at once
 			} else {
 				c.m[q] = s
 			}
@@ -108,21 +108,21 @@ type sqlDB struct {
 }
 
 func (d sqlDB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if s := d.cache.stmt(query); s != nil {
+	if s := d.cache.stmt(query); s != nil { //nolint:sqlclosecheck // cached: closed with the cache when the store closes
 		return s.ExecContext(ctx, args...)
 	}
 	return d.DB.ExecContext(ctx, query, args...)
 }
 
 func (d sqlDB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if s := d.cache.stmt(query); s != nil {
+	if s := d.cache.stmt(query); s != nil { //nolint:sqlclosecheck // cached: closed with the cache when the store closes
 		return s.QueryContext(ctx, args...)
 	}
 	return d.DB.QueryContext(ctx, query, args...)
 }
 
 func (d sqlDB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if s := d.cache.stmt(query); s != nil {
+	if s := d.cache.stmt(query); s != nil { //nolint:sqlclosecheck // cached: closed with the cache when the store closes
 		return s.QueryRowContext(ctx, args...)
 	}
 	return d.DB.QueryRowContext(ctx, query, args...)
@@ -138,21 +138,21 @@ type sqlTx struct {
 
 func (t sqlTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if s := t.cache.stmt(query); s != nil {
-		return t.StmtContext(ctx, s).ExecContext(ctx, args...)
+		return t.StmtContext(ctx, s).ExecContext(ctx, args...) //nolint:sqlclosecheck // the transaction closes its statements when it ends
 	}
 	return t.Tx.ExecContext(ctx, query, args...)
 }
 
 func (t sqlTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if s := t.cache.stmt(query); s != nil {
-		return t.StmtContext(ctx, s).QueryContext(ctx, args...)
+		return t.StmtContext(ctx, s).QueryContext(ctx, args...) //nolint:sqlclosecheck // the transaction closes its statements when it ends
 	}
 	return t.Tx.QueryContext(ctx, query, args...)
 }
 
 func (t sqlTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	if s := t.cache.stmt(query); s != nil {
-		return t.StmtContext(ctx, s).QueryRowContext(ctx, args...)
+		return t.StmtContext(ctx, s).QueryRowContext(ctx, args...) //nolint:sqlclosecheck // the transaction closes its statements when it ends
 	}
 	return t.Tx.QueryRowContext(ctx, query, args...)
 }
