@@ -180,8 +180,23 @@ func (s *Server) diaryGridPage(r *http.Request, a tend.Actor, id tend.ID, day ti
 		page.SkillsKey = append(page.SkillsKey, p.T("diary_clinic.skills_code", i, p.T("diary.skills."+strconv.Itoa(i))))
 	}
 	cfg := wk.Config
+	// A day's act links to its chain analysis when one is open about it
+	// and the person shares chain analyses with this member; else to
+	// starting one.
+	chains := map[string]tend.ID{}
+	if s.opt.Chains != nil && !printView {
+		list, err := s.opt.Chains.List(r.Context(), a, id)
+		switch k := tend.ErrorKind(err); {
+		case err == nil:
+			for _, c := range list {
+				chains[c.Day+" "+c.Target] = c.ID
+			}
+		case k != tend.EFORBIDDEN && k != tend.ENOTFOUND:
+			return nil, err
+		}
+	}
 	for _, d := range wk.Days {
-		page.Days = append(page.Days, s.gridDayOf(p, id, cfg, d, wk.Today))
+		page.Days = append(page.Days, s.gridDayOf(p, id, cfg, d, wk.Today, chains))
 	}
 	cell := func(d diary.WeekDay, f func(c *diary.Card) gridCell) gridCell {
 		if d.Card == nil {
@@ -310,7 +325,7 @@ func actionCell(p *i18n.Printer, t diary.Target, c *diary.Card) gridCell {
 }
 
 // gridDayOf is one day's column head, marks, skills, chain links and note.
-func (s *Server) gridDayOf(p *i18n.Printer, id tend.ID, cfg diary.Config, d diary.WeekDay, today time.Time) gridDay {
+func (s *Server) gridDayOf(p *i18n.Printer, id tend.ID, cfg diary.Config, d diary.WeekDay, today time.Time, chains map[string]tend.ID) gridDay {
 	g := gridDay{Date: d.Day.Format(diary.DayLayout), Heading: p.T(dayIDs[d.Day.Weekday()]) + " " + d.Day.Format("2 Jan")}
 	if d.Flag != nil {
 		g.Flagged = true
@@ -350,8 +365,12 @@ func (s *Server) gridDayOf(p *i18n.Printer, id tend.ID, cfg diary.Config, d diar
 	for _, t := range cfg.Section(diary.SectionAction, true) {
 		if cell := actionCell(p, t, c); cell.Mark {
 			label, _ := targetLabels(p, t)
+			if cid, ok := chains[g.Date+" "+t.ID]; ok {
+				g.Chains = append(g.Chains, gridChain{Label: p.T("diary_clinic.chain_open", label), Href: "/clinic/people/" + string(id) + "/chains/" + string(cid)})
+				continue
+			}
 			q := url.Values{"day": {g.Date}, "target": {t.ID}}
-			g.Chains = append(g.Chains, gridChain{Label: label, Href: "/clinic/people/" + string(id) + "/chains?" + q.Encode()})
+			g.Chains = append(g.Chains, gridChain{Label: p.T("diary_clinic.chain_start", label), Href: "/clinic/people/" + string(id) + "/chains?" + q.Encode()})
 		}
 	}
 	g.Note = c.Note

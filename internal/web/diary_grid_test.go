@@ -13,6 +13,7 @@ import (
 
 	"github.com/tendcare/tend"
 	"github.com/tendcare/tend/internal/access"
+	"github.com/tendcare/tend/internal/chain"
 	"github.com/tendcare/tend/internal/diary"
 )
 
@@ -147,6 +148,17 @@ func TestDiaryGrid(t *testing.T) {
 		}
 		if strings.Count(page, "Start a chain analysis") != 1 {
 			t.Error("a chain analysis is offered for a day without an act")
+		}
+		// Once one is open about the act, the day links to it instead.
+		d.shareArea(t, "sam", "Lee", access.AreaChainAnalysis, access.LevelEdit)
+		opened, err := d.chains.Open(context.Background(), staffActor(t, d, "lee@example.org"), d.people["sam"], chain.Start{Key: "grid", Day: week, Target: "a.self_harm"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		again := d.get(t, "lee@example.org", sam+"/diary?week="+week).Body.String()
+		want = `href="` + sam + `/chains/` + string(opened.Analysis.ID) + `">Open the chain analysis (Self-harm)</a>`
+		if !strings.Contains(again, want) || strings.Contains(again, "Start a chain analysis") {
+			t.Errorf("the day with an act does not link its open chain analysis: want %s", want)
 		}
 	})
 	t.Run("WeekNavigation", func(t *testing.T) {
