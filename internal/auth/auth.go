@@ -335,6 +335,34 @@ type Service struct {
 	dummyOnce sync.Once
 	dummy     string
 	dummyErr  error
+
+	// demoHashes: in demo mode every account is made with the same
+	// password, printed for anyone to use; its hash is worked out once and
+	// reused, so seeding a demo service costs one argon2id hash, not one
+	// per account. Outside demo mode every account gets its own salt.
+	demoMu     sync.Mutex
+	demoHashes map[string]string
+}
+
+// accountHash hashes a new account's password (see demoHashes).
+func (s *Service) accountHash(ctx context.Context, password string) (string, error) {
+	if !s.opt.Demo {
+		return s.hasher.Hash(ctx, password)
+	}
+	s.demoMu.Lock()
+	defer s.demoMu.Unlock()
+	if h, ok := s.demoHashes[password]; ok {
+		return h, nil
+	}
+	h, err := s.hasher.Hash(ctx, password)
+	if err != nil {
+		return "", err
+	}
+	if s.demoHashes == nil {
+		s.demoHashes = map[string]string{}
+	}
+	s.demoHashes[password] = h
+	return h, nil
 }
 
 // NewService returns a Service over store, telling time by clock.

@@ -151,7 +151,7 @@ func (s *Service) Join(ctx context.Context, r JoinRequest, c Client) (Joined, er
 	if err := s.checkLimits(ctx, "wrong invite codes", lim); err != nil {
 		return Joined{}, err
 	}
-	hash, err := s.hasher.Hash(ctx, r.Password)
+	hash, err := s.accountHash(ctx, r.Password)
 	if err != nil {
 		return Joined{}, err
 	}

@@ -64,7 +64,7 @@ func (s *Service) CreateStaff(ctx context.Context, actor tend.Actor, n NewStaff)
 	if err := CheckPassword(password); err != nil {
 		return StaffAccount{}, "", err
 	}
-	hash, err := s.hasher.Hash(ctx, password)
+	hash, err := s.accountHash(ctx, password)
 	if err != nil {
 		return StaffAccount{}, "", err
 	}
