@@ -223,6 +223,14 @@ type Summary struct {
 	RiddenOut int
 }
 
+// Done reports whether the values record the action as done: a "yes", or
+// a count above zero.
+func Done(values map[Field]Value, actionID string) bool {
+	did, _ := value(values, ActField(actionID))
+	n, _ := value(values, CountField(actionID))
+	return did == Yes || n > 0
+}
+
 // Summarize computes a card's summary under the configuration; level is
 // the service's ridden-out level.
 func Summarize(cfg Config, values map[Field]Value, level int) Summary {
@@ -241,14 +249,12 @@ func Summarize(cfg Config, values map[Field]Value, level int) Summary {
 				s.MaxEmotion = v
 			}
 		case SectionAction:
-			did, _ := get(ActField(t.ID))
-			n, counted := get(CountField(t.ID))
-			if did != Yes && (!counted || n <= 0) {
+			if !Done(values, t.ID) {
 				continue
 			}
 			switch t.Kind {
 			case KindSelfHarm:
-				if counted && n > 0 {
+				if n, _ := get(CountField(t.ID)); n > 0 {
 					s.SelfHarm += n
 				} else {
 					s.SelfHarm++
@@ -268,11 +274,7 @@ func Summarize(cfg Config, values map[Field]Value, level int) Summary {
 					continue
 				}
 				linked = true
-				did, _ := get(ActField(a.ID))
-				n, _ := get(CountField(a.ID))
-				if did == Yes || n > 0 {
-					acted = true
-				}
+				acted = acted || Done(values, a.ID)
 			}
 			if linked && !acted {
 				s.RiddenOut++

@@ -213,9 +213,7 @@ func (s *Service) Progress(ctx context.Context, actor tend.Actor, personID tend.
 					}
 				}
 			case SectionAction:
-				did, _ := value(r.Values, ActField(t.ID))
-				n, _ := value(r.Values, CountField(t.ID))
-				if did == Yes || n > 0 {
+				if Done(r.Values, t.ID) {
 					b.Actions[t.ID]++
 				} else if _, ok := value(r.Values, ActField(t.ID)); ok {
 					b.Actions[t.ID] += 0

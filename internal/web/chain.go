@@ -147,10 +147,8 @@ func (s *Server) actionLabel(r *http.Request, personID tend.ID, target string) s
 	if err != nil || !ok {
 		return ""
 	}
-	if t.Label != "" {
-		return t.Label
-	}
-	return s.printer().T(t.Kind.LabelID())
+	label, _ := targetLabels(s.printer(), t)
+	return label
 }
 
 func (s *Server) chainViewOf(r *http.Request, a chain.Analysis, loc *time.Location) chainView {
@@ -344,10 +342,7 @@ func (s *Server) chainsRender(w http.ResponseWriter, r *http.Request, a tend.Act
 			return err
 		}
 		for _, t := range actions {
-			label := t.Label
-			if label == "" {
-				label = p.T(t.Kind.LabelID())
-			}
+			label, _ := targetLabels(p, t)
 			page.Actions = append(page.Actions, itemOption{Value: t.ID, Label: label})
 		}
 	}
