@@ -19,6 +19,7 @@ import (
 	"github.com/tendcare/tend/internal/diary"
 	"github.com/tendcare/tend/internal/episodes"
 	"github.com/tendcare/tend/internal/keys"
+	"github.com/tendcare/tend/internal/measure"
 	"github.com/tendcare/tend/internal/settings"
 	"github.com/tendcare/tend/internal/store"
 	"github.com/tendcare/tend/internal/vault"
@@ -296,6 +297,9 @@ func writePeople(ctx context.Context, w *store.BulkWriter, ps []demo.Person) err
 		eps      []episodes.Episode
 		sessions []episodes.Session
 		cards    []diary.CardRecord
+		assigned []measure.Assignment
+		due      []measure.Due
+		answered []measure.Response
 	)
 	for _, p := range ps {
 		accounts = append(accounts, p.Account)
@@ -304,6 +308,9 @@ func writePeople(ctx context.Context, w *store.BulkWriter, ps []demo.Person) err
 		eps = append(eps, p.Episode)
 		sessions = append(sessions, p.Sessions...)
 		cards = append(cards, p.Cards...)
+		assigned = append(assigned, p.Questionnaires.Assignments...)
+		due = append(due, p.Questionnaires.Due...)
+		answered = append(answered, p.Questionnaires.Responses...)
 	}
 	if err := w.People(ctx, accounts); err != nil {
 		return err
@@ -314,5 +321,8 @@ func writePeople(ctx context.Context, w *store.BulkWriter, ps []demo.Person) err
 	if err := w.Episodes(ctx, eps, sessions); err != nil {
 		return err
 	}
-	return w.DiaryCards(ctx, cards)
+	if err := w.DiaryCards(ctx, cards); err != nil {
+		return err
+	}
+	return w.Measures(ctx, assigned, due, answered)
 }

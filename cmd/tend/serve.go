@@ -93,10 +93,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	jc, err := jobs.New(db, jobs.Options{Node: node, Work: cfg.Workers, PruneEvery: cfg.PruneEvery, Logger: log})
-	if err != nil {
-		return err
-	}
 	ks, err := store.OpenKeyStore(ctx, cfg.KeyStore)
 	if err != nil {
 		return fmt.Errorf("key store: %w", err)
@@ -110,6 +106,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	svc := wire(cfg, db, v, cache, dir, tend.SystemClock{})
+	jc, err := jobs.New(db, jobs.Options{Node: node, Work: cfg.Workers, PruneEvery: cfg.PruneEvery, Logger: log, Schedule: svc.measure.Schedule})
+	if err != nil {
+		return err
+	}
 	var demoPassword string
 	if cfg.Demo {
 		if demoPassword, err = seedDemo(ctx, cfg, getenv, db, svc, cache); err != nil {
@@ -120,7 +120,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		debug.FreeOSMemory()
 	}
 	apiHandler, err := api.New(api.Options{Logger: log, Accounts: svc.accounts, CareTeam: svc.careTeam, Looks: svc.looks, SafetyPlan: svc.plan, FollowUp: svc.followUp, Settings: cache, Clock: tend.SystemClock{},
-		Toolbox: svc.toolbox, Journal: svc.journal, HopeBox: svc.hopeBox, Diary: svc.diary, Chains: svc.chains,
+		Toolbox: svc.toolbox, Journal: svc.journal, HopeBox: svc.hopeBox, Diary: svc.diary, Chains: svc.chains, Measures: svc.measure,
 		Notes: svc.notes, Medication: svc.medication, Groups: svc.groups,
 		Skills: svc.skills, SkillTexts: func() skills.Texts {
 			st, _ := cache.Get()
@@ -137,6 +137,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Toolbox: svc.toolbox, Skills: svc.skills, Chains: svc.chains,
 		Notes: svc.notes, Medication: svc.medication, Groups: svc.groups,
 		Episodes: svc.episodes, Diary: svc.diary,
+		Measures: svc.measure,
 		Confirmed: func(country string) bool {
 			s, _ := cache.Get()
 			return s.ConfirmedFor(country, dir.Compiled)
@@ -219,7 +220,8 @@ func seedDemo(ctx context.Context, cfg config.Config, getenv func(string) string
 	err = demo.Seed(ctx, demo.Services{Accounts: svc.accounts, CareTeam: svc.careTeam, Toolbox: svc.toolbox, Skills: svc.skills,
 		Journal: svc.journal, HopeBox: svc.hopeBox, Chains: svc.chains,
 		Medication: svc.medication, Groups: svc.groups, Notes: svc.notes, Episodes: svc.episodes,
-		DiaryAt: svc.diaryAt, Backdate: db.BackdateDemoPerson, FollowUp: svc.followUp}, pw)
+		DiaryAt: svc.diaryAt, Backdate: db.BackdateDemoPerson, FollowUp: svc.followUp,
+		MeasureAt: svc.measureAt}, pw)
 	if errors.Is(err, demo.ErrSeeded) {
 		return pw, nil
 	}

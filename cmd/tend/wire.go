@@ -15,6 +15,7 @@ import (
 	"github.com/tendcare/tend/internal/groups"
 	"github.com/tendcare/tend/internal/hopebox"
 	"github.com/tendcare/tend/internal/journal"
+	"github.com/tendcare/tend/internal/measure"
 	"github.com/tendcare/tend/internal/medication"
 	"github.com/tendcare/tend/internal/notes"
 	"github.com/tendcare/tend/internal/safetyplan"
@@ -57,6 +58,14 @@ type services struct {
 	// chains keeps behaviour chain analyses; a solution becomes homework
 	// through the skills service.
 	chains *chain.Service
+
+	// measure keeps questionnaires; a response's items raise safety
+	// prompts through followUp, and schedules tied to care read the
+	// follow-up window from the episodes settings.
+	measure *measure.Service
+	// measureAt is the measure service on another clock: the demo seed
+	// answers each of its questionnaires on its own day.
+	measureAt func(tend.Clock) *measure.Service
 }
 
 func wire(cfg config.Config, db *store.DB, v *vault.Vault, cache *settings.Cache, dir *crisis.Directory, clock tend.Clock) services {
@@ -91,5 +100,12 @@ func wire(cfg config.Config, db *store.DB, v *vault.Vault, cache *settings.Cache
 		},
 
 		chains: chain.NewService(store.For[chain.Tx](db), checker, v, skillsSvc, clock),
+
+		measure: measure.NewService(store.For[measure.Tx](db), checker, followUp, clock,
+			episodes.NewService(store.For[episodes.Tx](db), checker, clock, cache.Episodes).WindowWeeks),
+		measureAt: func(c tend.Clock) *measure.Service {
+			return measure.NewService(store.For[measure.Tx](db), checker, followUp, c,
+				episodes.NewService(store.For[episodes.Tx](db), checker, c, cache.Episodes).WindowWeeks)
+		},
 	}
 }

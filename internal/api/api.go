@@ -18,6 +18,7 @@ import (
 	"github.com/tendcare/tend/internal/groups"
 	"github.com/tendcare/tend/internal/hopebox"
 	"github.com/tendcare/tend/internal/journal"
+	"github.com/tendcare/tend/internal/measure"
 	"github.com/tendcare/tend/internal/medication"
 	"github.com/tendcare/tend/internal/notes"
 	"github.com/tendcare/tend/internal/safetyplan"
@@ -58,6 +59,9 @@ type Options struct {
 	Episodes *episodes.Service
 	// Chains serves behaviour chain analyses.
 	Chains *chain.Service
+	// Measures serves questionnaires: instruments, assignments, answers
+	// and scores.
+	Measures *measure.Service
 	// Settings and Clock say when the care team next reads a contact
 	// request (the service's hours); nil Settings leaves it out.
 	Settings *settings.Cache
@@ -156,6 +160,21 @@ var routes = []route{
 	{http.MethodPost, "/api/v1/people/{id}/chains", false, needs(chainsOn, (*Handler).personChainOpen)},
 	{http.MethodGet, "/api/v1/people/{id}/chains/{cid}", false, needs(chainsOn, (*Handler).personChainShow)},
 	{http.MethodPut, "/api/v1/people/{id}/chains/{cid}", false, needs(chainsOn, (*Handler).personChainSave)},
+	{http.MethodGet, "/api/v1/instruments", false, needs(measures, (*Handler).instrumentList)},
+	{http.MethodPost, "/api/v1/instruments", false, needs(measures, (*Handler).instrumentImport)},
+	{http.MethodGet, "/api/v1/instruments/{id}", false, needs(measures, (*Handler).instrumentShow)},
+	{http.MethodGet, "/api/v1/instruments/{id}/questionnaire", false, needs(measures, (*Handler).instrumentQuestionnaire)},
+	{http.MethodPost, "/api/v1/instruments/{id}/retire", false, needs(measures, (*Handler).instrumentRetire)},
+	{http.MethodPut, "/api/v1/instruments/{id}/prompts", false, needs(measures, (*Handler).instrumentPrompts)},
+	{http.MethodGet, "/api/v1/people/{id}/questionnaires/assignments", false, needs(measures, (*Handler).personAssignmentList)},
+	{http.MethodPost, "/api/v1/people/{id}/questionnaires/assignments", false, needs(measures, (*Handler).personAssignmentCreate)},
+	{http.MethodPost, "/api/v1/people/{id}/questionnaires/assignments/{aid}/end", false, needs(measures, (*Handler).personAssignmentEnd)},
+	{http.MethodGet, "/api/v1/me/questionnaires", false, needs(measures, (*Handler).myQuestionnaireList)},
+	{http.MethodGet, "/api/v1/me/questionnaires/scores", false, needs(measures, (*Handler).myScores)},
+	{http.MethodGet, "/api/v1/me/questionnaires/{dueID}", false, needs(measures, (*Handler).myQuestionnaireShow)},
+	{http.MethodPut, "/api/v1/me/questionnaires/{dueID}", false, needs(measures, (*Handler).myQuestionnaireSave)},
+	{http.MethodGet, "/api/v1/people/{id}/questionnaires/scores", false, needs(measures, (*Handler).personScores)},
+	{http.MethodGet, "/api/v1/people/{id}/questionnaires/responses/{rid}", false, needs(measures, (*Handler).personResponseShow)},
 }
 
 func plans(h *Handler) bool     { return h.opt.SafetyPlan != nil }
@@ -185,6 +204,10 @@ func Patterns() []string {
 	return out
 }
 
+// otherMethods are the methods a known path answers 405 for.
+var otherMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete,
+	http.MethodOptions, http.MethodTrace}
+
 // New builds the API handler.
 func New(opt Options) (*Handler, error) {
 	if opt.Logger == nil || opt.Accounts == nil || opt.CareTeam == nil || opt.Looks == nil {
@@ -201,13 +224,21 @@ func New(opt Options) (*Handler, error) {
 	}
 	// A known path with another method answers 405 as a problem, not with
 	// the mux's plain-text answer.
+	// Each other method is registered on its own, not as a method-less
+	// pattern, so that a fixed path (/me/questionnaires/scores) can sit
+	// beside a wildcard one (/me/questionnaires/{dueID}).
 	for pattern, methods := range allowed {
 		slices.Sort(methods)
 		allow := strings.Join(methods, ", ")
-		h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Allow", allow)
-			h.problem(w, r, http.StatusMethodNotAllowed, "This address does not answer "+r.Method+".")
-		})
+		for _, m := range otherMethods {
+			if slices.Contains(methods, m) || m == http.MethodHead && slices.Contains(methods, http.MethodGet) {
+				continue
+			}
+			h.mux.HandleFunc(m+" "+pattern, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Allow", allow)
+				h.problem(w, r, http.StatusMethodNotAllowed, "This address does not answer "+r.Method+".")
+			})
+		}
 	}
 	h.mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, tend.Errorf(tend.ENOTFOUND, "There is nothing at this address."))

@@ -3,6 +3,7 @@ package api_test
 import (
 	"encoding/json"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +13,9 @@ import (
 	"github.com/tendcare/tend/internal/api"
 	"github.com/tendcare/tend/internal/careteam"
 	"github.com/tendcare/tend/internal/chain"
+	"github.com/tendcare/tend/internal/fhir"
 	"github.com/tendcare/tend/internal/journal"
+	"github.com/tendcare/tend/internal/measure"
 	"github.com/tendcare/tend/internal/medication"
 	"github.com/tendcare/tend/internal/notes"
 	"github.com/tendcare/tend/internal/skills"
@@ -97,6 +100,48 @@ func TestAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Questionnaires (issue 7): Lee assigns sam a GAD-7 to answer and a
+	// PHQ-9 to end, and alex a PHQ-9, which alex finishes. The example
+	// Questionnaire of the fhir package is what the admin imports.
+	gad, err := e.measure.Assign(ctx, e.actors["lee@example.org"], e.ids["sam"], measure.NewAssignment{InstrumentID: "gad-7.1.en", Schedule: measure.Schedule{Kind: measure.ScheduleOnce}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	toEnd, err := e.measure.Assign(ctx, e.actors["lee@example.org"], e.ids["sam"], measure.NewAssignment{InstrumentID: "phq-9.1.en", Schedule: measure.Schedule{Kind: measure.ScheduleOnce}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	samDue := ""
+	waiting, err := e.measure.Waiting(ctx, e.actors["sam"], e.ids["sam"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range waiting {
+		if d.Due.AssignmentID == gad.ID {
+			samDue = string(d.Due.ID)
+		}
+	}
+	if _, err := e.measure.Assign(ctx, e.actors["lee@example.org"], e.ids["alex"], measure.NewAssignment{InstrumentID: "phq-9.1.en", Schedule: measure.Schedule{Kind: measure.ScheduleOnce}}); err != nil {
+		t.Fatal(err)
+	}
+	alexWaiting, err := e.measure.Waiting(ctx, e.actors["alex"], e.ids["alex"])
+	if err != nil || len(alexWaiting) != 1 || samDue == "" {
+		t.Fatalf("waiting: sam %v, alex %v, %v", waiting, alexWaiting, err)
+	}
+	alexSaved, err := e.measure.Save(ctx, e.actors["alex"], e.ids["alex"], alexWaiting[0].Due.ID,
+		measure.Answers{"1": 1, "2": 1, "3": 2, "4": 1, "5": 0, "6": 1, "7": 0, "8": 0, "9": 0}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wellbeing, err := os.ReadFile("../fhir/testdata/example-wellbeing.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wellbeingInstrument, err := fhir.ParseQuestionnaire(wellbeing)
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	fill := strings.NewReplacer(
 		"{entry}", string(entry.Entry.ID), "{no-entry}", string(tend.NewID()),
 		"{homework}", string(hw.ID),
@@ -109,6 +154,8 @@ func TestAPI(t *testing.T) {
 		"{narrow}", narrow, "{revoked}", revoked, "{expired}", expired, "{full}", full,
 		"{in-30-days}", e.clock.Now().Add(30*24*time.Hour).Format(time.RFC3339),
 		"{in-2-years}", e.clock.Now().Add(2*365*24*time.Hour).Format(time.RFC3339),
+		"{q-due}", samDue, "{q-to-end}", string(toEnd.ID), "{q-response}", string(alexSaved.Response.ID),
+		"{wellbeing}", string(wellbeing), "{wellbeing-id}", wellbeingInstrument.ID,
 	)
 	tests := []struct {
 		name            string
@@ -714,6 +761,82 @@ func TestAPI(t *testing.T) {
 		{name: "ErrForbidden/SeeOnlyCannotChangeRow", who: "lee@example.org", method: "PATCH", path: "/api/v1/people/{sam}/diary-config/targets/e.joy", body: `{"hidden":true}`, wantStatus: 403},
 		{name: "ErrNotFound/StrangerChangesRow", who: "kim@example.org", method: "PATCH", path: "/api/v1/people/{sam}/diary-config/targets/e.joy", body: `{"hidden":true}`, wantStatus: 404},
 
+		// Questionnaires (issue 7). Lee (therapist) sees sam's and alex's
+		// questionnaires by the service's default; kim is on neither team
+		// (404). Instruments are the service's, read by anyone signed in;
+		// only admins import, retire and set prompts (others: 404).
+		{name: "InstrumentList", who: "sam", method: "GET", path: "/api/v1/instruments", wantStatus: 200,
+			wantContains: []string{`"id":"phq-9.1.en","key":"phq-9","short":"PHQ-9"`, `"id":"gad-7.1.en"`, `"builtin":true`, `"prompts_on":true`}},
+		{name: "ErrUnauthorized/AnonymousInstruments", method: "GET", path: "/api/v1/instruments", wantStatus: 401},
+		{name: "InstrumentShow", who: "lee@example.org", method: "GET", path: "/api/v1/instruments/phq-9.1.en", wantStatus: 200,
+			wantContains: []string{`"link_id":"9"`, `"prompts":[{"link_id":"9","from":1}]`, `"rights":null`}},
+		{name: "ErrNotFound/UnknownInstrument", who: "lee@example.org", method: "GET", path: "/api/v1/instruments/phq-99.1.en", wantStatus: 404},
+		{name: "InstrumentQuestionnaire", who: "sam", method: "GET", path: "/api/v1/instruments/gad-7.1.en/questionnaire", wantStatus: 200,
+			wantContains: []string{`"resourceType":"Questionnaire"`}},
+		{name: "ErrNotFound/UnknownQuestionnaire", who: "sam", method: "GET", path: "/api/v1/instruments/nothing/questionnaire", wantStatus: 404},
+		{name: "ErrNotFound/PersonCannotImport", who: "sam", method: "POST", path: "/api/v1/instruments", body: `{"questionnaire":{wellbeing},"rights":"Ours"}`, wantStatus: 404},
+		{name: "ErrInvalid/ImportWithoutRights", who: "admin@example.org", method: "POST", path: "/api/v1/instruments", body: `{"questionnaire":{wellbeing},"rights":""}`,
+			wantStatus: 400, wantContains: []string{"right to use"}},
+		{name: "InstrumentImport", who: "admin@example.org", method: "POST", path: "/api/v1/instruments",
+			body: `{"questionnaire":{wellbeing},"rights":"Made up for Tend's tests; no licence needed."}`, wantStatus: 201,
+			wantContains: []string{`"id":"{wellbeing-id}"`, `"prompts_on":false`, `"rights":"Made up for Tend's tests; no licence needed."`}},
+		{name: "InstrumentPromptsOn", who: "admin@example.org", method: "PUT", path: "/api/v1/instruments/{wellbeing-id}/prompts", body: `{"enabled":true}`,
+			wantStatus: 200, wantContains: []string{`"prompts_on":true`, `"prompts":[{"link_id":"ew5","from":1}]`}},
+		{name: "ErrNotFound/ShippedPromptsStayOn", who: "admin@example.org", method: "PUT", path: "/api/v1/instruments/phq-9.1.en/prompts", body: `{"enabled":false}`, wantStatus: 404},
+		{name: "ErrInvalid/InstrumentPromptsWithoutEnabled", who: "admin@example.org", method: "PUT", path: "/api/v1/instruments/{wellbeing-id}/prompts", body: `{}`, wantStatus: 400},
+		{name: "ErrNotFound/ClinicianSetsPrompts", who: "lee@example.org", method: "PUT", path: "/api/v1/instruments/{wellbeing-id}/prompts", body: `{"enabled":false}`, wantStatus: 404},
+		{name: "ErrNotFound/ClinicianRetires", who: "lee@example.org", method: "POST", path: "/api/v1/instruments/{wellbeing-id}/retire", wantStatus: 404},
+		{name: "ErrNotFound/RetireShipped", who: "admin@example.org", method: "POST", path: "/api/v1/instruments/phq-9.1.en/retire", wantStatus: 404},
+		{name: "InstrumentRetire", who: "admin@example.org", method: "POST", path: "/api/v1/instruments/{wellbeing-id}/retire", wantStatus: 200,
+			wantContains: []string{`"retired":true`}},
+		{name: "ErrConflict/RetireAgain", who: "admin@example.org", method: "POST", path: "/api/v1/instruments/{wellbeing-id}/retire", wantStatus: 409},
+		{name: "ErrInvalid/AssignRetired", who: "lee@example.org", method: "POST", path: "/api/v1/people/{sam}/questionnaires/assignments",
+			body: `{"instrument_id":"{wellbeing-id}","schedule":{"kind":"once"}}`, wantStatus: 400, wantContains: []string{"retired"}},
+		{name: "ErrConflict/AssignOtherSchedule", who: "lee@example.org", method: "POST", path: "/api/v1/people/{sam}/questionnaires/assignments",
+			body: `{"instrument_id":"phq-9.1.en","schedule":{"kind":"every_weeks","every_weeks":2}}`, wantStatus: 409, wantContains: []string{"another schedule"}},
+		{name: "EndAssignment", who: "lee@example.org", method: "POST", path: "/api/v1/people/{sam}/questionnaires/assignments/{q-to-end}/end", wantStatus: 204},
+		{name: "ErrConflict/EndAgain", who: "lee@example.org", method: "POST", path: "/api/v1/people/{sam}/questionnaires/assignments/{q-to-end}/end", wantStatus: 409},
+		{name: "ErrNotFound/StrangerEnds", who: "kim@example.org", method: "POST", path: "/api/v1/people/{sam}/questionnaires/assignments/{q-to-end}/end", wantStatus: 404},
+		{name: "AssignQuestionnaire", who: "lee@example.org", method: "POST", path: "/api/v1/people/{sam}/questionnaires/assignments",
+			body: `{"instrument_id":"phq-9.1.en","schedule":{"kind":"every_weeks","every_weeks":2}}`, wantStatus: 201,
+			wantContains: []string{`"instrument_id":"phq-9.1.en"`, `"schedule":{"kind":"every_weeks","every_weeks":2}`, `"active":true`}},
+		{name: "AssignAgainIsARetry", who: "lee@example.org", method: "POST", path: "/api/v1/people/{sam}/questionnaires/assignments",
+			body: `{"instrument_id":"phq-9.1.en","schedule":{"kind":"every_weeks","every_weeks":2}}`, wantStatus: 201,
+			wantContains: []string{`"instrument_id":"phq-9.1.en"`, `"active":true`}},
+		{name: "ErrInvalid/AssignUnknownSchedule", who: "lee@example.org", method: "POST", path: "/api/v1/people/{sam}/questionnaires/assignments",
+			body: `{"instrument_id":"phq-9.1.en","schedule":{"kind":"monthly"}}`, wantStatus: 400},
+		{name: "ErrNotFound/StrangerAssigns", who: "kim@example.org", method: "POST", path: "/api/v1/people/{sam}/questionnaires/assignments",
+			body: `{"instrument_id":"phq-9.1.en","schedule":{"kind":"once"}}`, wantStatus: 404},
+		{name: "ErrNotFound/PersonAssigns", who: "sam", method: "POST", path: "/api/v1/people/{sam}/questionnaires/assignments",
+			body: `{"instrument_id":"phq-9.1.en","schedule":{"kind":"once"}}`, wantStatus: 404},
+		{name: "AssignmentList", who: "lee@example.org", method: "GET", path: "/api/v1/people/{sam}/questionnaires/assignments", wantStatus: 200,
+			wantCount: map[string]int{`"instrument_id":"phq-9.1.en"`: 2, `"instrument_id":"gad-7.1.en"`: 1}},
+		{name: "ErrNotFound/StrangerAssignments", who: "kim@example.org", method: "GET", path: "/api/v1/people/{sam}/questionnaires/assignments", wantStatus: 404},
+		{name: "MyQuestionnaires", who: "sam", method: "GET", path: "/api/v1/me/questionnaires", wantStatus: 200,
+			wantContains: []string{`"id":"{q-due}","instrument_id":"gad-7.1.en","short":"GAD-7"`, `"reason":"once"`, `"started":false`}},
+		{name: "ErrForbidden/NarrowTokenQuestionnaires", who: "bearer:{narrow}", method: "GET", path: "/api/v1/me/questionnaires", wantStatus: 403},
+		{name: "MyQuestionnaireShow", who: "sam", method: "GET", path: "/api/v1/me/questionnaires/{q-due}", wantStatus: 200,
+			wantContains: []string{`"instrument":{"id":"gad-7.1.en"`, `"answers":{}`}},
+		{name: "ErrNotFound/AnotherPersonsQuestionnaire", who: "alex", method: "GET", path: "/api/v1/me/questionnaires/{q-due}", wantStatus: 404},
+		{name: "ErrInvalid/AnswerOutsideOptions", who: "sam", method: "PUT", path: "/api/v1/me/questionnaires/{q-due}", body: `{"answers":{"1":1,"2":4}}`,
+			wantStatus: 400, wantContains: []string{"Nothing was saved"}},
+		{name: "ErrInvalid/AnswerNotANumber", who: "sam", method: "PUT", path: "/api/v1/me/questionnaires/{q-due}", body: `{"answers":{"1":"often"}}`, wantStatus: 400},
+		{name: "ErrNotFound/AnotherPersonAnswers", who: "alex", method: "PUT", path: "/api/v1/me/questionnaires/{q-due}", body: `{"answers":{"1":1}}`, wantStatus: 404},
+		{name: "ErrUnauthorized/AnonymousAnswers", method: "PUT", path: "/api/v1/me/questionnaires/{q-due}", body: `{"answers":{"1":1}}`, wantStatus: 401},
+		{name: "AnswerQuestionnaire", who: "sam", method: "PUT", path: "/api/v1/me/questionnaires/{q-due}", body: `{"answers":{"1":1,"2":2}}`, wantStatus: 200,
+			wantContains: []string{`"safety_prompt":false`, `"finished":false`, `"total":null`, `{"link_id":"3","text":"Worrying too much about different things","answered":false,"value":null,"label":null`}},
+		{name: "MyQuestionnairesKeepTheDraft", who: "sam", method: "GET", path: "/api/v1/me/questionnaires", wantStatus: 200,
+			wantContains: []string{`"started":true,"finished":false,"answers":{"1":1,"2":2}`}, wantNotContains: []string{`"2":4`}},
+		{name: "MyScores", who: "sam", method: "GET", path: "/api/v1/me/questionnaires/scores", wantStatus: 200, wantContains: []string{`"instruments":[]`}},
+		{name: "ErrNotFound/StaffHaveNoOwnScores", who: "lee@example.org", method: "GET", path: "/api/v1/me/questionnaires/scores", wantStatus: 404},
+		{name: "PersonScores", who: "lee@example.org", method: "GET", path: "/api/v1/people/{alex}/questionnaires/scores", wantStatus: 200,
+			wantContains: []string{`"instrument_id":"phq-9.1.en"`, `"total":6,"band":"mild","above_threshold":false`, `"threshold":10`}},
+		{name: "ErrNotFound/StrangerScores", who: "kim@example.org", method: "GET", path: "/api/v1/people/{alex}/questionnaires/scores", wantStatus: 404},
+		{name: "PersonResponse", who: "lee@example.org", method: "GET", path: "/api/v1/people/{alex}/questionnaires/responses/{q-response}", wantStatus: 200,
+			wantContains: []string{`"finished":true`, `"total":6`, `{"link_id":"10","text":`, `"answered":false,"value":null`}},
+		{name: "ErrNotFound/StrangerResponse", who: "kim@example.org", method: "GET", path: "/api/v1/people/{alex}/questionnaires/responses/{q-response}", wantStatus: 404},
+		{name: "ErrNotFound/ResponseOfAnotherPerson", who: "lee@example.org", method: "GET", path: "/api/v1/people/{sam}/questionnaires/responses/{q-response}", wantStatus: 404},
+
 		{name: "ErrMethodNotAllowed", who: "sam", method: "DELETE", path: "/api/v1/me", wantStatus: 405, notInSpec: true, wantContains: []string{`"status":405`}},
 	}
 	captured := map[string]string{} // {name} -> a task_id from an earlier answer
@@ -763,7 +886,7 @@ func TestAPI(t *testing.T) {
 				t.Errorf("error Content-Type %q, want application/problem+json", ct)
 			case res.Code == 401 && res.Header().Get("WWW-Authenticate") == "":
 				t.Error("401 without WWW-Authenticate")
-			case res.Code < 300 && res.Code != 204 && ct != "application/json":
+			case res.Code < 300 && res.Code != 204 && ct != "application/json" && ct != "application/fhir+json":
 				t.Errorf("Content-Type %q, want application/json", ct)
 			}
 			if tt.notInSpec {

@@ -23,6 +23,7 @@ import (
 	"github.com/tendcare/tend/internal/hopebox"
 	"github.com/tendcare/tend/internal/i18n"
 	"github.com/tendcare/tend/internal/journal"
+	"github.com/tendcare/tend/internal/measure"
 	"github.com/tendcare/tend/internal/medication"
 	"github.com/tendcare/tend/internal/notes"
 	"github.com/tendcare/tend/internal/safetyplan"
@@ -59,6 +60,9 @@ type env struct {
 
 	// diary keeps diary cards.
 	diary *diary.Service
+
+	// measure keeps questionnaires.
+	measure *measure.Service
 
 	// notes, meds and groups keep the care team's own records.
 	notes  *notes.Service
@@ -114,6 +118,7 @@ func newEnv(t *testing.T) *env {
 	e.groups = groups.NewService(store.For[groups.Tx](db), checker, clock)
 	e.diary = diary.NewService(store.For[diary.Tx](db), checker, v, e.followUp, clock, cache.Diary)
 	e.chains = chain.NewService(store.For[chain.Tx](db), checker, v, e.skills, clock)
+	e.measure = measure.NewService(store.For[measure.Tx](db), checker, e.followUp, clock, nil)
 	cat, err := i18n.New()
 	if err != nil {
 		t.Fatal(err)
@@ -126,6 +131,7 @@ func newEnv(t *testing.T) *env {
 		Notes: e.notes, Medication: e.meds, Groups: e.groups,
 		Diary:    e.diary,
 		Chains:   e.chains,
+		Measures: e.measure,
 		Episodes: episodes.NewService(store.For[episodes.Tx](db), checker, clock, cache.Episodes)})
 	if err != nil {
 		t.Fatal(err)

@@ -21,6 +21,7 @@ import (
 	"github.com/tendcare/tend/internal/groups"
 	"github.com/tendcare/tend/internal/hopebox"
 	"github.com/tendcare/tend/internal/journal"
+	"github.com/tendcare/tend/internal/measure"
 	"github.com/tendcare/tend/internal/medication"
 	"github.com/tendcare/tend/internal/notes"
 	"github.com/tendcare/tend/internal/skills"
@@ -102,6 +103,10 @@ type Services struct {
 	// FollowUp, when given, has Lee resolve the task that sam's seeded
 	// self-harm act opened, as after a call the next day.
 	FollowUp *followup.Service
+	// MeasureAt, when given, gives sam an earlier PHQ-9 and GAD-7 and
+	// alex an earlier PHQ-9 (seedQuestionnaires). It returns the measure
+	// service running on clock, so that each is answered on its own day.
+	MeasureAt func(clock tend.Clock) *measure.Service
 }
 
 // ErrSeeded means the demo accounts already exist.
@@ -190,6 +195,11 @@ func Seed(ctx context.Context, s Services, password string) error {
 	}
 	if s.DiaryAt != nil && s.Backdate != nil {
 		if err := seedDiary(ctx, s, ids["lee@example.org"], ids["sam"], ids["alex"]); err != nil {
+			return err
+		}
+	}
+	if s.MeasureAt != nil {
+		if err := seedQuestionnaires(ctx, s.MeasureAt, ids["lee@example.org"], ids["sam"], ids["alex"]); err != nil {
 			return err
 		}
 	}

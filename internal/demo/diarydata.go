@@ -102,6 +102,8 @@ type Person struct {
 	Episode  episodes.Episode
 	Sessions []episodes.Session
 	Cards    []diary.CardRecord // oldest first; values and summary filled in
+	// Questionnaires are the person's PHQ-9 and GAD-7 every two weeks.
+	Questionnaires Questionnaires
 }
 
 // dayNotes are the few things demo people write under a day: everyday and
@@ -214,6 +216,7 @@ func (p Population) Person(ctx context.Context, c Clinic, n int) (Person, error)
 		return Person{}, err
 	}
 	out.Cards = cards
+	out.Questionnaires = p.questionnaires(out, today, loc, therapist)
 	return out, nil
 }
 

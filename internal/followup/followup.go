@@ -19,6 +19,9 @@ const (
 	KindAct            Kind = "act"
 	KindUrgeToDie      Kind = "urge_to_die"
 	KindPHQ9Item9      Kind = "phq9_item9"
+	// KindQuestionnaireItem is an item of an imported instrument that
+	// proposes a safety prompt, where the service enabled it.
+	KindQuestionnaireItem Kind = "questionnaire_item"
 )
 
 // State is where a task is: open > acknowledged > resolved.

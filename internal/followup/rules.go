@@ -30,7 +30,7 @@ var Responses = []Response{ResponseTask, ResponseNextSession, ResponseNone}
 func (r Response) Valid() bool { return slices.Contains(Responses, r) }
 
 // Kinds lists the trigger kinds in the order pages show them.
-var Kinds = []Kind{KindAct, KindUrgeToDie, KindPHQ9Item9, KindContactRequest}
+var Kinds = []Kind{KindAct, KindUrgeToDie, KindPHQ9Item9, KindQuestionnaireItem, KindContactRequest}
 
 // Valid reports whether k is a trigger kind.
 func (k Kind) Valid() bool { return slices.Contains(Kinds, k) }

@@ -19,6 +19,11 @@ type Options struct {
 	Node       string        // this node's name, recorded with maintenance runs
 	Work       bool          // run workers and periodic jobs (false: only enqueue)
 	PruneEvery time.Duration // period of the prune job
+	// Schedule adds the questionnaires that have fallen due
+	// (measure.Service.Schedule); nil schedules none.
+	Schedule func(ctx context.Context) (int, error)
+	// ScheduleEvery is the period of the schedule job (an hour when zero).
+	ScheduleEvery time.Duration
 	// FetchPollInterval is how often an idle SQLite node looks for new jobs
 	// (River's default, 1 s, when zero). PostgreSQL nodes are notified.
 	FetchPollInterval time.Duration
@@ -32,9 +37,10 @@ type Client struct {
 }
 
 type deps struct {
-	db   *store.DB
-	node string
-	log  *slog.Logger
+	db       *store.DB
+	node     string
+	log      *slog.Logger
+	schedule func(ctx context.Context) (int, error)
 }
 
 // New builds the job client on db and wires it into db, so units of work can
@@ -46,8 +52,11 @@ func New(db *store.DB, opt Options) (*Client, error) {
 	if opt.PruneEvery <= 0 {
 		opt.PruneEvery = time.Hour
 	}
+	if opt.ScheduleEvery <= 0 {
+		opt.ScheduleEvery = time.Hour
+	}
 	workers := river.NewWorkers()
-	register(workers, deps{db: db, node: opt.Node, log: opt.Logger})
+	register(workers, deps{db: db, node: opt.Node, log: opt.Logger, schedule: opt.Schedule})
 	cfg := &river.Config{
 		ID:      opt.Node,
 		Workers: workers,

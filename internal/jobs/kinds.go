@@ -12,13 +12,14 @@ import (
 // register adds every worker to w.
 func register(w *river.Workers, deps deps) {
 	river.AddWorker(w, &pruneWorker{db: deps.db, node: deps.node, log: deps.log})
+	river.AddWorker(w, &scheduleWorker{schedule: deps.schedule, log: deps.log})
 }
 
 // periodic lists the jobs that run on a schedule. River enqueues them on the
 // leader node only, and the unique-by-period option makes a second enqueue in
 // the same period a no-op even during a change of leader.
 func periodic(opt Options) []*river.PeriodicJob {
-	return []*river.PeriodicJob{
+	jobs := []*river.PeriodicJob{
 		river.NewPeriodicJob(
 			river.PeriodicInterval(opt.PruneEvery),
 			func() (river.JobArgs, *river.InsertOpts) {
@@ -27,7 +28,27 @@ func periodic(opt Options) []*river.PeriodicJob {
 			&river.PeriodicJobOpts{ID: PruneArgs{}.Kind()},
 		),
 	}
+	if opt.Schedule != nil {
+		jobs = append(jobs, river.NewPeriodicJob(
+			river.PeriodicInterval(opt.ScheduleEvery),
+			func() (river.JobArgs, *river.InsertOpts) {
+				return ScheduleArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: opt.ScheduleEvery}}
+			},
+			&river.PeriodicJobOpts{ID: ScheduleArgs{}.Kind(), RunOnStart: true},
+		))
+	}
+	return jobs
 }
+
+// ScheduleArgs asks for the questionnaires that have fallen due to be added
+// (one row per assignment and date, so a second run adds nothing).
+type ScheduleArgs struct{}
+
+// Kind names the job.
+func (ScheduleArgs) Kind() string { return "schedule_questionnaires" }
+
+// scheduleTimeout bounds one scheduling run.
+const scheduleTimeout = 10 * time.Minute
 
 // PruneArgs asks for expired rows (idempotency keys, sessions, rate-limit
 // windows, old sign-ins, expired invites and reset codes) to be deleted.

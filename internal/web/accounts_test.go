@@ -26,6 +26,7 @@ import (
 	"github.com/tendcare/tend/internal/hopebox"
 	"github.com/tendcare/tend/internal/i18n"
 	"github.com/tendcare/tend/internal/journal"
+	"github.com/tendcare/tend/internal/measure"
 	"github.com/tendcare/tend/internal/medication"
 	"github.com/tendcare/tend/internal/notes"
 	"github.com/tendcare/tend/internal/safetyplan"
@@ -65,6 +66,10 @@ type demoServer struct {
 	episodes *episodes.Service
 	diary    *diary.Service
 	chains   *chain.Service
+
+	// measures keeps questionnaires; a response raises safety prompts
+	// through followUp.
+	measures *measure.Service
 }
 
 func newDemoServer(t *testing.T) *demoServer {
@@ -123,6 +128,7 @@ func newDemoServerIn(t *testing.T, log *slog.Logger, locale string) *demoServer 
 	groupSvc := groups.NewService(store.For[groups.Tx](db), checker, clock)
 	chainSvc := chain.NewService(store.For[chain.Tx](db), checker, v, skillSvc, clock)
 	diaries := diary.NewService(store.For[diary.Tx](db), checker, v, followUp, clock, cache.Diary)
+	measures := measure.NewService(store.For[measure.Tx](db), checker, followUp, clock, episodeSvc.WindowWeeks)
 	apiHandler, err := api.New(api.Options{Logger: log, Accounts: accounts, CareTeam: careTeam, Looks: looks,
 		SafetyPlan: plans, FollowUp: followUp, Settings: cache, Clock: clock,
 		Toolbox: toolboxes, Skills: skillSvc, SkillTexts: func() skills.Texts { return cat.Printer(locale) },
@@ -146,14 +152,16 @@ func newDemoServerIn(t *testing.T, log *slog.Logger, locale string) *demoServer 
 		HopeBox:    hopeBoxes,
 		Chains:     chainSvc,
 		Notes:      noteSvc, Medication: medSvc, Groups: groupSvc,
-		Diary: diaries,
+		Diary:    diaries,
+		Measures: measures,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	d := &demoServer{srv: srv, sessions: map[string]*http.Cookie{}, people: map[string]tend.ID{}, accounts: accounts, careTeam: careTeam, checker: checker, db: db, vault: v, plans: plans, followUp: followUp, skills: skillSvc,
 		journal: journals, hopeBox: hopeBoxes, episodes: episodeSvc, chains: chainSvc,
-		notes: noteSvc, medication: medSvc, groups: groupSvc, diary: diaries}
+		notes: noteSvc, medication: medSvc, groups: groupSvc, diary: diaries,
+		measures: measures}
 	for _, u := range []string{"sam", "alex", "riley"} {
 		p, err := db.FindPersonAccountByUsername(ctx, u)
 		if err != nil {

@@ -423,24 +423,7 @@ func noteDigest(note string) string {
 // diaryReaders says who reads the person's diary card, and when, from their
 // sharing as it stands now (safety-rules.md section 3).
 func (s *Server) diaryReaders(r *http.Request, a tend.Actor) (string, error) {
-	p := s.printer()
-	if s.opt.CareTeam == nil {
-		return p.T("diary.who_only_you"), nil
-	}
-	team, err := s.opt.CareTeam.Team(r.Context(), a, a.ID)
-	if err != nil {
-		return "", err
-	}
-	var names []string
-	for _, m := range team {
-		if m.State == access.MemberActive && m.Grants[access.AreaDiary].AtLeast(access.LevelSee) {
-			names = append(names, p.T("diary.reader", m.StaffName, p.T("role."+string(m.Role))))
-		}
-	}
-	if len(names) == 0 {
-		return p.T("diary.who_only_you"), nil
-	}
-	return p.T("diary.who_readers", strings.Join(names, ", ")), nil
+	return s.areaReaders(r, a, access.AreaDiary)
 }
 
 // diaryNoticeSeen records that the person read the first-use notice (the

@@ -12,7 +12,7 @@ import (
 
 // The message ids this file builds at run time.
 var followUpMessageIDs = []string{
-	"task.kind.contact_request", "task.kind.act", "task.kind.urge_to_die", "task.kind.phq9_item9",
+	"task.kind.contact_request", "task.kind.act", "task.kind.urge_to_die", "task.kind.phq9_item9", "task.kind.questionnaire_item",
 	"task.contact.call", "task.contact.text", "task.contact.next_session",
 	"task.state.open", "task.state.acknowledged", "task.state.resolved",
 	"task.route.care_team", "task.route.duty", "task.route.none",

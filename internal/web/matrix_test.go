@@ -385,6 +385,28 @@ var matrix = map[string][]int{
 	"GET /readyz":               {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
 	"GET /metrics":              {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
 	"/":                         {404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	// A person's questionnaires as a care-team member sees them, and the
+	// admin's instruments (issue 7; DESIGN.md "Who sees what"). The staff
+	// pages follow sam's sharing of questionnaires: lee (therapist) sees
+	// them by the service's default (200; an empty assign form names no
+	// questionnaire, 400, re-rendered; {assignment} and {response} name
+	// none of sam's, 404). Priya, jo and casey know sam but are not shared
+	// the questionnaires, and morgan (lead) and the admin read no clinical
+	// areas (403, as sam's plan); kim, nia and dana have no relationship
+	// with sam (404); people have no staff pages (404). The instruments
+	// are the admin's alone: the measure service answers anyone else "not
+	// found" (404), as its import does; an empty import form has nothing to
+	// import (400, re-rendered) and {id}, sam, is no imported instrument.
+	//                                                                              anon sam  alex riley lee  priya jo   kim  morgan admin casey nia  dana
+	"GET /clinic/people/{id}/questionnaires":                               {303, 404, 404, 404, 200, 403, 403, 404, 403, 403, 403, 404, 404},
+	"POST /clinic/people/{id}/questionnaires/assign":                       {401, 404, 404, 404, 400, 403, 403, 404, 403, 403, 403, 404, 404},
+	"POST /clinic/people/{id}/questionnaires/assignments/{assignment}/end": {401, 404, 404, 404, 404, 403, 403, 404, 403, 403, 403, 404, 404},
+	"GET /clinic/people/{id}/questionnaires/responses/{response}":          {303, 404, 404, 404, 404, 403, 403, 404, 403, 403, 403, 404, 404},
+	"GET /admin/instruments":                                               {303, 404, 404, 404, 404, 404, 404, 404, 404, 200, 404, 404, 404},
+	"POST /admin/instruments":                                              {401, 404, 404, 404, 404, 404, 404, 404, 404, 400, 404, 404, 404},
+	"POST /admin/instruments/{id}/retire":                                  {401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /admin/instruments/{id}/prompts":                                 {401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+
 	// The person's diary card and progress (clinical/diary-card.md;
 	// DESIGN.md "Who sees what"): /me pages are the signed-in person's own,
 	// so staff get 404 and each person their own card ({date} is today in
@@ -399,6 +421,16 @@ var matrix = map[string][]int{
 	"POST /me/diary/{date}/draft":  {401, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
 	"GET /me/diary/{date}/history": {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
 	"GET /me/progress":             {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+
+	// The person's questionnaires (issue 7; DESIGN.md "Who sees what"):
+	// /me pages are the signed-in person's own, so staff get 404. {id}, sam,
+	// is nobody's due questionnaire (404 to every person, as is another
+	// person's: TestQuestionnaireOthers404).
+	//                                              anon sam  alex riley lee  priya jo   kim  morgan admin casey nia  dana
+	"GET /me/questionnaires":        {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /me/questionnaires/scores": {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /me/questionnaires/{id}":   {303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/questionnaires/{id}":  {401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
 
 	// The API mount itself; each API route has its own row in internal/api.
 	"/api/v1/": {404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404}, // no API route at the mount itself

@@ -37,6 +37,8 @@ type meHomePage struct {
 	Base
 	Notices  []noticeView
 	Homework []homeworkView // open homework, calmly, with no count of what was missed
+	// Waiting are the questionnaires waiting to be filled in.
+	Waiting []dueView
 }
 
 // meShow is the person's home page.
@@ -55,6 +57,9 @@ func (s *Server) meShow(w http.ResponseWriter, r *http.Request) error {
 		page.Notices = append(page.Notices, noticeView{ID: n.ID, Text: s.noticeText(n), KeepSharing: n.Kind == careteam.NoticeTransfer && len(n.Params.Grants) > 0})
 	}
 	if page.Homework, err = s.openHomework(r, a); err != nil {
+		return err
+	}
+	if page.Waiting, err = s.waitingQuestionnaires(r, a); err != nil {
 		return err
 	}
 	return s.render(w, r, http.StatusOK, "me_home", page)

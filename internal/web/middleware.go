@@ -123,6 +123,9 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 		if r.Method == http.MethodPost && r.URL.Path == "/me/hope-box/photos" {
 			limit = max(limit, hopeBoxUploadLimit) // a photo is bigger than any form
 		}
+		if r.Method == http.MethodPost && r.URL.Path == "/admin/instruments" {
+			limit = max(limit, instrumentUploadLimit) // a questionnaire pasted and as a file
+		}
 		if r.ContentLength > limit {
 			s.fail(w, r, tend.Errorf(tend.ETOOLARGE, "too large"))
 			return

@@ -119,6 +119,18 @@ var pages = map[string]string{
 	// Episodes of care, sessions and incidents.
 	"clinic_episodes": "clinic/episodes.html",
 	"me_care":         "me/care.html",
+
+	// A person's questionnaires as a care-team member sees them, one
+	// response, and the admin's instruments.
+	"clinic_questionnaires":         "clinic/questionnaires.html",
+	"clinic_questionnaire_response": "clinic/questionnaire_response.html",
+	"admin_instruments":             "admin/instruments.html",
+
+	// The person's questionnaires: what is waiting, one questionnaire, and
+	// their scores.
+	"me_questionnaires":       "me/questionnaires.html",
+	"me_questionnaire":        "me/questionnaire.html",
+	"me_questionnaire_scores": "me/questionnaire_scores.html",
 }
 
 // Base is the data every page has; page structs embed it.
@@ -281,7 +293,7 @@ func (s *Server) checkMessages() error {
 		{"notice.joined", "notice.ended", "notice.follow_up", "notice.shared", "notice.changed", "notice.someone", "notice.transfer", "notice.transfer_offer"},
 		{"prompts.person.task_now", "prompts.person.next_session", "prompts.person.none", "prompts.staff.task_now", "prompts.staff.next_session", "prompts.staff.none",
 			"prompts.response.task_now", "prompts.response.next_session", "prompts.response.none", "prompts.person_kind.act", "prompts.person_kind.urge_to_die",
-			"prompts.person_kind.phq9_item9", "prompts.person_kind.contact_request", "clinic.order.tasks", "clinic.order.name", "clinic.order.session"},
+			"prompts.person_kind.phq9_item9", "prompts.person_kind.questionnaire_item", "prompts.person_kind.contact_request", "clinic.order.tasks", "clinic.order.name", "clinic.order.session"},
 		{"level.none", "level.see", "level.edit", "sharing.title", "join.title", "who.supporter", "who.supporter_role", "who.unknown_device", "action.supporter.viewed"},
 		{"signin.title", "mfa.title", "mfa.start_again", "me.title", "who.title", "clinic.title", "admin.title"},
 	} {
@@ -295,6 +307,7 @@ func (s *Server) checkMessages() error {
 	ids = append(ids, diaryMessageIDs...)
 	ids = append(ids, chainMessageIDs()...)
 	ids = append(ids, diaryGridMessageIDs()...)
+	ids = append(ids, questionnairesClinicMessageIDs()...)
 	for _, id := range messageIDs {
 		ids = append(ids, id)
 	}

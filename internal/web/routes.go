@@ -209,6 +209,25 @@ func (s *Server) routeTable() []route {
 		{"POST /clinic/people/{id}/incidents", h(s.withEpisodes(s.episodeStep("incident", s.incidentRecord)))},
 		{"GET /me/care", h(s.withEpisodes(s.meCareShow))},
 
+		// The person's questionnaires: what is waiting, one questionnaire
+		// to answer (a draft or finished), and their scores.
+		{"GET /me/questionnaires", h(s.withMeasures(s.questionnairesShow))},
+		{"GET /me/questionnaires/scores", h(s.withMeasures(s.questionnaireScores))},
+		{"GET /me/questionnaires/{id}", h(s.withMeasures(s.questionnaireShow))},
+		{"POST /me/questionnaires/{id}", h(s.withMeasures(s.questionnaireSave))},
+
+		// Questionnaires: a care-team member's page of a person's
+		// assignments, scores and reliable change, one response's answers,
+		// and the admin's instruments with their import.
+		{"GET /clinic/people/{id}/questionnaires", h(s.withMeasureStaff(s.clinicQuestionnairesShow))},
+		{"POST /clinic/people/{id}/questionnaires/assign", h(s.withMeasureStaff(s.clinicQuestionnaireAssign))},
+		{"POST /clinic/people/{id}/questionnaires/assignments/{assignment}/end", h(s.withMeasureStaff(s.clinicQuestionnaireEnd))},
+		{"GET /clinic/people/{id}/questionnaires/responses/{response}", h(s.withMeasureStaff(s.clinicQuestionnaireResponseShow))},
+		{"GET /admin/instruments", h(s.withMeasureStaff(s.adminInstrumentsShow))},
+		{"POST /admin/instruments", h(s.withMeasureStaff(s.adminInstrumentImport))},
+		{"POST /admin/instruments/{id}/retire", h(s.withMeasureStaff(s.adminInstrumentRetire))},
+		{"POST /admin/instruments/{id}/prompts", h(s.withMeasureStaff(s.adminInstrumentPrompts))},
+
 		// Admin pages.
 		{"GET /admin", h(s.adminShow)},
 		{"POST /admin/crisis-lines/{country}/confirm", h(s.crisisLinesConfirm)},

@@ -22,6 +22,7 @@ import (
 	"github.com/tendcare/tend/internal/hopebox"
 	"github.com/tendcare/tend/internal/i18n"
 	"github.com/tendcare/tend/internal/journal"
+	"github.com/tendcare/tend/internal/measure"
 	"github.com/tendcare/tend/internal/medication"
 	"github.com/tendcare/tend/internal/notes"
 	"github.com/tendcare/tend/internal/safetyplan"
@@ -81,6 +82,9 @@ type Options struct {
 	// Chains keeps behaviour chain analyses (the diary names the action
 	// each is about).
 	Chains *chain.Service
+	// Measures keeps questionnaires: instruments, assignments, responses
+	// and scores (a response's items raise safety prompts).
+	Measures *measure.Service
 	// API serves /api/v1/ (internal/api), behind the same middleware.
 	API http.Handler
 }

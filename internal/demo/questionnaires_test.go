@@ -1,0 +1,164 @@
+package demo_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/tendcare/tend"
+	"github.com/tendcare/tend/internal/access"
+	"github.com/tendcare/tend/internal/auth"
+	"github.com/tendcare/tend/internal/careteam"
+	"github.com/tendcare/tend/internal/demo"
+	"github.com/tendcare/tend/internal/diary"
+	"github.com/tendcare/tend/internal/followup"
+	"github.com/tendcare/tend/internal/measure"
+	"github.com/tendcare/tend/internal/settings"
+	"github.com/tendcare/tend/internal/store"
+	"github.com/tendcare/tend/internal/testenv"
+	"github.com/tendcare/tend/internal/vault"
+)
+
+// TestSeedQuestionnaires: the regular demo gives sam exactly one finished
+// PHQ-9 (16, "moderately severe") and one GAD-7 from about four weeks ago
+// and alex one PHQ-9, answered through the measure service; nothing is
+// assigned to them now, so nothing is waiting; Lee, sam's therapist, reads
+// sam's scores.
+func TestSeedQuestionnaires(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := testenv.Store(t, nil)
+	s, err := demo.Settings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := settings.Save(ctx, db, s); err != nil {
+		t.Fatal(err)
+	}
+	clock := tend.SystemClock{}
+	v, err := vault.New(testenv.ServiceKeys, testenv.KeyStore(t, testenv.KeyStoreDSN(t)), clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checker := access.NewChecker(db)
+	accounts := auth.NewService(store.For[auth.Tx](db), clock, auth.Options{Demo: true, TimeZone: s.TimeZone, Country: s.Country, CareTeam: db,
+		Secrets: vault.StaffSecrets{V: v}})
+	careTeam := careteam.NewService(store.For[careteam.Tx](db), checker, clock)
+	followUp := followup.NewService(store.For[followup.Tx](db), checker, v, clock, func() followup.Settings { return followup.Settings{Rules: s.Triggers} }, nil)
+	measureAt := func(c tend.Clock) *measure.Service {
+		return measure.NewService(store.For[measure.Tx](db), checker, followUp, c, nil)
+	}
+	if err := demo.Seed(ctx, demo.Services{Accounts: accounts, CareTeam: careTeam, MeasureAt: measureAt}, "a demo password for tests"); err != nil {
+		t.Fatal(err)
+	}
+	svc := measureAt(clock)
+	lee, err := db.FindStaffAccountByEmail(ctx, "lee@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	leeActor := tend.Actor{Kind: tend.KindStaff, ID: lee.ID, Role: tend.RoleClinician, MFA: true}
+	for _, tt := range []struct {
+		username string
+		want     map[string]float64 // instrument -> its one total
+	}{{"sam", map[string]float64{"phq-9.1.en": 16, "gad-7.1.en": 12}}, {"alex", map[string]float64{"phq-9.1.en": 9}}, {"riley", nil}} {
+		p, err := db.FindPersonAccountByUsername(ctx, tt.username)
+		if err != nil {
+			t.Fatal(err)
+		}
+		me := tend.Actor{Kind: tend.KindPerson, ID: p.ID}
+		series, err := svc.Scores(ctx, me, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(series) != len(tt.want) {
+			t.Errorf("%s has scores for %d instruments, want %d", tt.username, len(series), len(tt.want))
+		}
+		for _, sr := range series {
+			want, ok := tt.want[sr.Instrument.ID]
+			if !ok || len(sr.Points) != 1 || !sr.Points[0].Response.Finished || sr.Points[0].Response.Score.Total == nil ||
+				*sr.Points[0].Response.Score.Total != want || sr.Points[0].Response.Answers["9"] != 0 {
+				t.Errorf("%s's %s: %+v, want one finished total %v", tt.username, sr.Instrument.ID, sr.Points, want)
+			}
+			if on := sr.Points[0].On; tt.username == "sam" && (on.After(diary.Today(clock.Now(), mustZone(t, "UTC")).AddDate(0, 0, -27)) ||
+				on.Before(diary.Today(clock.Now(), mustZone(t, "UTC")).AddDate(0, 0, -29))) {
+				t.Errorf("sam's %s is dated %v, want about four weeks ago", sr.Instrument.ID, on)
+			}
+			if tt.username == "sam" && sr.Instrument.ID == "phq-9.1.en" && sr.Points[0].Response.Score.Band != "moderately severe" {
+				t.Errorf("sam's PHQ-9 band %q", sr.Points[0].Response.Score.Band)
+			}
+		}
+		waiting, err := svc.Waiting(ctx, me, p.ID)
+		if err != nil || len(waiting) != 0 {
+			t.Errorf("%s has %d questionnaires waiting (%v), want none", tt.username, len(waiting), err)
+		}
+		as, err := svc.Assignments(ctx, me, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range as {
+			if a.Assignment.Active() {
+				t.Errorf("%s: %s is still assigned", tt.username, a.Instrument.ID)
+			}
+		}
+		if tt.username == "sam" {
+			if _, err := svc.Scores(ctx, leeActor, p.ID); err != nil {
+				t.Errorf("lee reads sam's scores: %v", err)
+			}
+		}
+	}
+}
+
+// TestDemoPopulationQuestionnaires: demo-data's people have PHQ-9 and
+// GAD-7 every two weeks from the start of their episode, most answered
+// and scored by the instrument, none dated after now, PHQ-9 item 9 always
+// 0; the improving get better on the whole.
+func TestDemoPopulationQuestionnaires(t *testing.T) {
+	t.Parallel()
+	pop := demo.Population{People: 40, Days: 180, Seed: 11, First: 1, Now: popNow}
+	people := makePeople(t, pop, popClinic())
+	instruments := map[string]measure.Instrument{"phq-9.1.en": measure.PHQ9(), "gad-7.1.en": measure.GAD7()}
+	var firstSum, lastSum float64
+	improving := 0
+	for _, p := range people {
+		q := p.Questionnaires
+		if len(q.Assignments) != 2 {
+			t.Fatalf("%s: %d assignments", p.Account.Username, len(q.Assignments))
+		}
+		due := map[tend.ID]measure.Due{}
+		for _, d := range q.Due {
+			due[d.ID] = d
+		}
+		// 180 days: about 13 due dates per instrument.
+		if len(q.Due) < 24 || len(q.Responses) < len(q.Due)/3 || len(q.Responses) >= len(q.Due) {
+			t.Fatalf("%s: %d due, %d answered", p.Account.Username, len(q.Due), len(q.Responses))
+		}
+		var phq []float64
+		for _, r := range q.Responses {
+			in := instruments[r.InstrumentID]
+			d, ok := due[r.DueID]
+			if !ok || d.PersonID != p.Account.ID || r.PersonID != p.Account.ID || !r.Finished || r.FinishedAt == nil || r.FinishedAt.After(popNow) ||
+				r.FinishedAt.Before(d.On) {
+				t.Fatalf("%s: response %+v for due %+v", p.Account.Username, r, d)
+			}
+			if err := in.Check(r.Answers); err != nil || len(r.Answers) != len(in.Items) {
+				t.Fatalf("%s: answers %v: %v", p.Account.Username, r.Answers, err)
+			}
+			if want := in.Score(r.Answers); r.Score.Total == nil || *r.Score.Total != *want.Total || r.Score.Band != want.Band {
+				t.Fatalf("%s: score %+v, want %+v", p.Account.Username, r.Score, want)
+			}
+			if r.InstrumentID == "phq-9.1.en" {
+				if r.Answers["9"] != 0 {
+					t.Fatalf("%s: PHQ-9 item 9 = %d", p.Account.Username, r.Answers["9"])
+				}
+				phq = append(phq, *r.Score.Total)
+			}
+		}
+		if p.Pattern == demo.PatternImproving && len(phq) >= 4 {
+			improving++
+			firstSum += (phq[0] + phq[1]) / 2
+			lastSum += (phq[len(phq)-1] + phq[len(phq)-2]) / 2
+		}
+	}
+	if improving == 0 || lastSum >= firstSum-3*float64(improving) {
+		t.Errorf("the improving (%d) go from a mean PHQ-9 of %.1f to %.1f", improving, firstSum/float64(max(improving, 1)), lastSum/float64(max(improving, 1)))
+	}
+}
