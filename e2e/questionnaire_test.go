@@ -39,7 +39,7 @@ func TestQuestionnaireInBrowser(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	if p = readPage(t, lee); !strings.Contains(p.Main, "every 2 weeks") {
+	if p = readPage(t, lee); !strings.Contains(p.Main, "Every 2 weeks") {
 		t.Fatalf("the assignment is not listed:\n%s", p.Main)
 	}
 	checkAxe(t, lee, axe, "clinician questionnaires")

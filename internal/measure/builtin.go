@@ -1,5 +1,7 @@
 package measure
 
+import "strconv"
+
 // The instruments Tend ships, exactly as clinical/instruments.md gives them
 // (adult forms). Instrument wording is never in the message catalogue: each
 // language is its own instrument version.
@@ -22,7 +24,7 @@ func loinc(code, display string) *Coding {
 func ptr(f float64) *float64 { return &f }
 
 // talkingTherapies names the source of the fixed PHQ-9 and GAD-7 thresholds.
-const talkingTherapies = "NHS Talking Therapies (formerly IAPT) fixed thresholds, as quoted in clinical/instruments.md"
+const talkingTherapies = "NHS Talking Therapies (formerly IAPT) fixed thresholds"
 
 // pfizerTerms is the PHQ-9 and GAD-7 terms of use with their source.
 const pfizerTerms = `"No permission required to reproduce, translate, display or distribute" (Pfizer; quoted in HL7/sdc input/examples/questionnaire-sdc-profile-example-PHQ9.json and in the CamCOPS docs).`
@@ -50,7 +52,7 @@ func PHQ9() Instrument {
 	}
 	var scored []string
 	for i, it := range items {
-		id := itoa(i + 1)
+		id := strconv.Itoa(i + 1)
 		in.Items = append(in.Items, Item{LinkID: id, Text: it.text, Code: loinc(it.code, ""), Options: frequency()})
 		scored = append(scored, id)
 	}
@@ -94,7 +96,7 @@ func GAD7() Instrument {
 	}
 	var scored []string
 	for i, it := range items {
-		id := itoa(i + 1)
+		id := strconv.Itoa(i + 1)
 		in.Items = append(in.Items, Item{LinkID: id, Text: it.text, Code: loinc(it.code, ""), Options: frequency()})
 		scored = append(scored, id)
 	}
@@ -112,10 +114,3 @@ func GAD7() Instrument {
 
 // Builtin returns the shipped instruments, PHQ-9 first.
 func Builtin() []Instrument { return []Instrument{PHQ9(), GAD7()} }
-
-func itoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return itoa(i/10) + string(rune('0'+i%10))
-}

@@ -690,6 +690,13 @@ func (s *Service) Response(ctx context.Context, actor tend.Actor, personID, resp
 	return Response{}, Instrument{}, tend.ErrNotFound
 }
 
+// CanRead reports whether actor may read the person's questionnaires (the
+// person shares them), without reading anything: a task page links a
+// questionnaire entry to its answers only then.
+func (s *Service) CanRead(ctx context.Context, actor tend.Actor, personID tend.ID) bool {
+	return s.checker.Check(ctx, actor, access.QuestionnairesRead, personID) == nil
+}
+
 // read checks a read of the person's questionnaires and audits a staff read.
 func (s *Service) read(ctx context.Context, actor tend.Actor, personID tend.ID, target string) error {
 	if err := s.checker.Check(ctx, actor, access.QuestionnairesRead, personID); err != nil {

@@ -12,7 +12,7 @@ import (
 
 // The message ids this file builds at run time.
 var followUpMessageIDs = []string{
-	"task.kind.contact_request", "task.kind.act", "task.kind.urge_to_die", "task.kind.phq9_item9", "task.kind.questionnaire_item",
+	"task.kind.contact_request", "task.kind.act", "task.kind.urge_to_die", "task.kind.phq9_item9", "task.kind.questionnaire_item", "task.see_answers",
 	"task.contact.call", "task.contact.text", "task.contact.next_session",
 	"task.state.open", "task.state.acknowledged", "task.state.resolved",
 	"task.route.care_team", "task.route.duty", "task.route.none",
@@ -202,6 +202,9 @@ func (s *Server) nextReadWhen(now time.Time) string {
 
 type entryView struct {
 	Kind, How, Recorded, Received string
+	// Answers links a questionnaire entry to the response that raised it,
+	// only where the person shares their questionnaires with the viewer.
+	Answers string
 }
 
 type taskView struct {
@@ -310,6 +313,13 @@ func (s *Server) taskRender(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	st, _ := s.opt.Settings.Get()
 	page := &taskPage{Base: Base{Title: s.printer().T("task.detail_title")}, Task: s.taskView(t, st.Location()), Problem: problem}
+	if s.opt.Measures != nil && s.opt.Measures.CanRead(r.Context(), a, t.PersonID) {
+		for i, e := range t.Entries {
+			if e.Kind == followup.KindPHQ9Item9 || e.Kind == followup.KindQuestionnaireItem {
+				page.Task.Entries[i].Answers = "/clinic/people/" + string(t.PersonID) + "/questionnaires/responses/" + string(e.SourceID)
+			}
+		}
+	}
 	return s.render(w, r, status, "clinic_task", page)
 }
 

@@ -177,7 +177,7 @@ func TestQuestionnairesClinic(t *testing.T) {
 	t.Run("ReliableChange", func(t *testing.T) {
 		mustContain(t, "the reliable change", page, "reliably improved",
 			"From 18 ("+today.AddDate(0, 0, -28).Format("2 January 2006")+") to 11 ("+today.Format("2 January 2006")+"): reliably improved.",
-			"Reliable change: 6 or more points (NHS Talking Therapies (formerly IAPT) fixed thresholds, as quoted in clinical/instruments.md).")
+			"Reliable change: 6 or more points (NHS Talking Therapies (formerly IAPT) fixed thresholds).")
 		main := page[strings.Index(page, "<h1>"):strings.Index(page, "</main>")] // the page's own content, not the layout's
 		for _, bad := range []string{"risk", "danger", "reliably worse", "no reliable change"} {
 			if strings.Contains(strings.ToLower(main), bad) {
@@ -233,7 +233,7 @@ func TestQuestionnairesClinic(t *testing.T) {
 			t.Fatalf("the response lacks item 9's text\n%s", resp)
 		}
 		row := resp[i:]
-		row = row[:strings.Index(row, "</li>")]
+		row, _, _ = strings.Cut(row, "</li>")
 		if !strings.Contains(row, "not answered") || strings.Contains(row, "(0)") {
 			t.Errorf("item 9 left unanswered shows %q", row)
 		}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -161,6 +162,26 @@ func TestQuestionnaireDraftPrompts(t *testing.T) {
 	}
 	if n := d.qPrompts(t); n != 1 {
 		t.Errorf("after saving the same draft again lee's inbox has %d item 9 entries, want 1", n)
+	}
+	// The task says only the kind and the time; it links the answers for
+	// lee, with whom sam shares questionnaires, and not for casey (sam's
+	// care coordinator, shared nothing), whom the task reaches too.
+	tasks, err := d.followUp.Inbox(context.Background(), staffActor(t, d, "lee@example.org"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tasks = slices.DeleteFunc(tasks, func(v followup.TaskView) bool { return v.PersonID != d.people["sam"] })
+	if len(tasks) != 1 {
+		t.Fatalf("lee has %d open tasks for sam, want 1", len(tasks))
+	}
+	answersLink := `href="/clinic/people/` + string(d.people["sam"]) + `/questionnaires/responses/` + string(r.ID) + `"`
+	if page := d.get(t, "lee@example.org", "/clinic/tasks/"+string(tasks[0].ID)).Body.String(); !strings.Contains(page, answersLink) {
+		t.Errorf("lee's task page does not link the answers")
+	}
+	casey := d.get(t, "casey@example.org", "/clinic/tasks/"+string(tasks[0].ID))
+	if casey.Code != http.StatusOK || strings.Contains(casey.Body.String(), "/questionnaires/responses/") ||
+		!strings.Contains(casey.Body.String(), "answered the questionnaire item about being better off dead or hurting themselves") {
+		t.Errorf("casey's task page: %d, links the answers or lacks the kind", casey.Code)
 	}
 
 	// A draft without a prompt goes back to the form, saved.
