@@ -218,7 +218,8 @@ func TestQuestionnaireUnassigned(t *testing.T) {
 // TestInstrumentImport: an admin imports a Questionnaire with a statement
 // of the right to use it (201); without one, 400 naming it; a person or a
 // clinician cannot import (404). The export of every instrument, and a
-// response as a QuestionnaireResponse, are valid FHIR R4.
+// response as a QuestionnaireResponse, are valid FHIR R4; the imported
+// instrument round-trips: import, assign, answer, score, export.
 func TestInstrumentImport(t *testing.T) {
 	e := newEnv(t)
 	v := newValidator(t, spec(t, e))
@@ -294,5 +295,33 @@ func TestInstrumentImport(t *testing.T) {
 		validateResponse(t, v, req, rec)
 		exports = append(exports, json.RawMessage(rec.Body.Bytes()))
 	}
+
+	// The imported instrument round-trips: assigned, answered, scored, and
+	// its response exported as a QuestionnaireResponse FHIR.js accepts.
+	imported := "example-wellbeing.0.1.en"
+	if _, res := e.do("lee@example.org", "POST", "/api/v1/people/"+sam+"/questionnaires/assignments", `{"instrument_id":"`+imported+`","schedule":{"kind":"once"}}`); res.Code != 201 {
+		t.Fatalf("assign the imported instrument: %d %s", res.Code, res.Body)
+	}
+	_, res = e.do("sam", "GET", "/api/v1/me/questionnaires", "")
+	var importedDue string
+	for _, q := range decodeAs[qWaiting](t, res.Body.Bytes()).Questionnaires {
+		if q.InstrumentID == imported {
+			importedDue = q.ID
+		}
+	}
+	if importedDue == "" {
+		t.Fatalf("the imported instrument is not waiting for sam: %s", res.Body)
+	}
+	_, res = e.do("sam", "PUT", "/api/v1/me/questionnaires/"+importedDue, `{"answers":{"ew1":3,"ew2":1,"ew3":2,"ew4":4,"ew5":1},"finish":true}`)
+	answered := decodeAs[qSaved](t, res.Body.Bytes())
+	// A mean of 3, 4 - 1 reversed = 3, 2 and 4: 3.
+	if res.Code != 200 || !answered.Response.Finished || answered.Response.Score.Total == nil || *answered.Response.Score.Total != 3 {
+		t.Fatalf("the imported instrument answered: %d %s", res.Code, res.Body)
+	}
+	_, res = e.do("lee@example.org", "GET", "/api/v1/people/"+sam+"/questionnaires/responses/"+answered.Response.ID+"?format=fhir", "")
+	if res.Code != 200 || !strings.Contains(res.Body.String(), `"status":"completed"`) || !strings.Contains(res.Body.String(), `"linkId":"ew4"`) {
+		t.Fatalf("the imported instrument's response as FHIR: %d %s", res.Code, res.Body)
+	}
+	exports = append(exports, json.RawMessage(res.Body.Bytes()))
 	fhirtest.Validate(t, exports...)
 }
