@@ -31,7 +31,7 @@ gz() { # bytes on the wire of $1, asking for gzip
 pages=(/help /me /me/plan /me/plan/edit /me/plan/history /me/toolbox /me/toolbox/log /me/toolbox/manage
 	/me/skills /me/skills/tipp /me/journal /me/journal/new /me/hope-box /me/contact /me/safety-prompts
 	/me/sharing /me/supporters /me/settings /me/who-looked /me/care /me/medication /me/groups
-	/me/diary /me/diary/blank /me/progress "/me/progress?span=1y")
+	/me/diary /me/diary/blank /me/progress "/me/progress?span=1y" /me/questionnaires /me/questionnaires/scores)
 fail=0
 printf '%-22s %8s %8s %8s %s\n' page html assets total budget
 for p in "${pages[@]}"; do
