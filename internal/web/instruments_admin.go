@@ -33,6 +33,7 @@ type adminInstrumentPrompt struct {
 
 type adminInstrumentRow struct {
 	ID, Short, Title       string
+	Heading                string // the title, with the short name where the title lacks it
 	Key, Version, Language string
 	Licence, Rights        string
 	Builtin, Retired       bool
@@ -61,7 +62,7 @@ func (s *Server) adminInstrumentsPage(r *http.Request, a tend.Actor) (*adminInst
 	page := &adminInstrumentsPage{Base: Base{Title: p.T("instruments_admin.title"), p: p}, MaxKB: measure.MaxQuestionnaireBytes >> 10}
 	for _, av := range all {
 		in := av.Instrument
-		row := adminInstrumentRow{ID: in.ID, Short: in.Short, Title: in.Title, Key: in.Key, Version: in.Version, Language: in.Language,
+		row := adminInstrumentRow{ID: in.ID, Short: in.Short, Title: in.Title, Heading: instrumentHeading(in), Key: in.Key, Version: in.Version, Language: in.Language,
 			Licence: in.Licence, Builtin: av.Imported == nil, Retired: av.Retired(), PromptsOn: av.PromptsOn()}
 		for _, pr := range in.Scoring.Prompts {
 			it, _ := in.Item(pr.LinkID)
@@ -262,4 +263,13 @@ func (s *Server) adminInstrumentRefused(w http.ResponseWriter, r *http.Request, 
 		}
 	}
 	return s.render(w, r, status, "admin_instruments", page)
+}
+
+// instrumentHeading is an instrument's title, with its short name after it
+// unless the title already holds it ("Patient Health Questionnaire (PHQ-9)").
+func instrumentHeading(in measure.Instrument) string {
+	if strings.Contains(in.Title, in.Short) {
+		return in.Title
+	}
+	return in.Title + " (" + in.Short + ")"
 }
