@@ -217,7 +217,7 @@ func TestQuestionnaireUnassigned(t *testing.T) {
 
 // TestInstrumentImport: an admin imports a Questionnaire with a statement
 // of the right to use it (201); without one, 400 naming it; a person or a
-// clinician cannot import (404). The export of every instrument, and a
+// clinician cannot import (403: the instruments are the service's settings). The export of every instrument, and a
 // response as a QuestionnaireResponse, are valid FHIR R4; the imported
 // instrument round-trips: import, assign, answer, score, export.
 func TestInstrumentImport(t *testing.T) {
@@ -236,8 +236,8 @@ func TestInstrumentImport(t *testing.T) {
 		want            int
 		contains        string
 	}{
-		{"ErrNotFound/Person", "sam", body("Ours"), 404, ""},
-		{"ErrNotFound/Clinician", "lee@example.org", body("Ours"), 404, ""},
+		{"ErrForbidden/Person", "sam", body("Ours"), 403, ""},
+		{"ErrForbidden/Clinician", "lee@example.org", body("Ours"), 403, ""},
 		{"ErrInvalid/NoRights", "admin@example.org", body(" "), 400, "right to use"},
 		{"ErrInvalid/NotAQuestionnaire", "admin@example.org", `{"questionnaire":{"resourceType":"Patient"},"rights":"Ours"}`, 400, "not a Questionnaire"},
 		{"Imported", "admin@example.org", body("Made up for Tend's tests; no licence needed."), 201, `"prompts_on":false`},

@@ -95,8 +95,8 @@ func (s *Service) Instruments(ctx context.Context, actor tend.Actor) ([]Availabl
 // service imported (its rights statement, retirement and prompts): the
 // admin's page of instruments. Admins only, as Import.
 func (s *Service) Catalogue(ctx context.Context, actor tend.Actor) ([]Available, error) {
-	if !actor.IsStaff(tend.RoleAdmin) {
-		return nil, tend.ErrNotFound
+	if err := s.checker.CheckService(ctx, actor, access.SettingsManage); err != nil {
+		return nil, err
 	}
 	return s.Instruments(ctx, actor)
 }
@@ -119,8 +119,8 @@ func (s *Service) Instrument(ctx context.Context, id string) (Available, error) 
 // FHIR Questionnaire with Tend's scoring extension (internal/fhir). Admins
 // only; it refuses what it cannot score and names why.
 func (s *Service) Import(ctx context.Context, actor tend.Actor, in Instrument, questionnaire []byte, rights string) (Instrument, error) {
-	if !actor.IsStaff(tend.RoleAdmin) {
-		return Instrument{}, tend.ErrNotFound
+	if err := s.checker.CheckService(ctx, actor, access.SettingsManage); err != nil {
+		return Instrument{}, err
 	}
 	rights = strings.TrimSpace(rights)
 	if rights == "" || len(rights) > MaxRightsChars {
@@ -181,8 +181,8 @@ func (s *Service) SetPrompts(ctx context.Context, actor tend.Actor, id string, o
 }
 
 func (s *Service) updateImported(ctx context.Context, actor tend.Actor, id, action string, change func(*Imported) error) error {
-	if !actor.IsStaff(tend.RoleAdmin) {
-		return tend.ErrNotFound
+	if err := s.checker.CheckService(ctx, actor, access.SettingsManage); err != nil {
+		return err
 	}
 	imp, err := s.store.FindImportedInstrument(ctx, id)
 	if err != nil {

@@ -230,7 +230,8 @@ func TestBadInputSavesNothing(t *testing.T) {
 }
 
 // Only the person and staff the person shares questionnaires with read
-// them; someone not on the care team gets not found; only admins import.
+// them; someone not on the care team gets not found; only admins import,
+// and an admin's API token only with the settings scope.
 func TestAccess(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
@@ -244,8 +245,13 @@ func TestAccess(t *testing.T) {
 		t.Errorf("a person assigns: %v", err)
 	}
 	in := example()
-	if _, err := f.measures.Import(ctx, f.lee, in, []byte(`{}`), "Our licence."); tend.ErrorKind(err) != tend.ENOTFOUND {
+	if _, err := f.measures.Import(ctx, f.lee, in, []byte(`{}`), "Our licence."); tend.ErrorKind(err) != tend.EFORBIDDEN {
 		t.Errorf("a clinician imports: %v", err)
+	}
+	narrow := f.admin
+	narrow.Scopes = []string{string(access.DiaryRead)}
+	if _, err := f.measures.Import(ctx, narrow, in, []byte(`{}`), "Our licence."); tend.ErrorKind(err) != tend.EFORBIDDEN {
+		t.Errorf("an admin's token without the settings scope imports: %v", err)
 	}
 	if _, err := f.measures.Import(ctx, f.admin, in, []byte(`{}`), " "); tend.ErrorKind(err) != tend.EINVALID {
 		t.Errorf("an import without a rights statement: %v", err)

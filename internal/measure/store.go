@@ -136,6 +136,9 @@ type Tx interface {
 // Checker decides access (access.Checker).
 type Checker interface {
 	Check(ctx context.Context, actor tend.Actor, action access.Action, personID tend.ID) error
+	// CheckService decides a service-level action: the instruments a
+	// service imports are its settings (access.SettingsManage).
+	CheckService(ctx context.Context, actor tend.Actor, action access.Action) error
 }
 
 // Prompter raises safety prompts inside the response's unit of work

@@ -394,18 +394,19 @@ var matrix = map[string][]int{
 	// the questionnaires, and morgan (lead) and the admin read no clinical
 	// areas (403, as sam's plan); kim, nia and dana have no relationship
 	// with sam (404); people have no staff pages (404). The instruments
-	// are the admin's alone: the measure service answers anyone else "not
-	// found" (404), as its import does; an empty import form has nothing to
-	// import (400, re-rendered) and {id}, sam, is no imported instrument.
+	// are the service's settings, the admin's alone: other staff are
+	// refused (403) as on every admin page; an empty import form has
+	// nothing to import (400, re-rendered) and {id}, sam, is no imported
+	// instrument (404).
 	//                                                                              anon sam  alex riley lee  priya jo   kim  morgan admin casey nia  dana
 	"GET /clinic/people/{id}/questionnaires":                               {303, 404, 404, 404, 200, 403, 403, 404, 403, 403, 403, 404, 404},
 	"POST /clinic/people/{id}/questionnaires/assign":                       {401, 404, 404, 404, 400, 403, 403, 404, 403, 403, 403, 404, 404},
 	"POST /clinic/people/{id}/questionnaires/assignments/{assignment}/end": {401, 404, 404, 404, 404, 403, 403, 404, 403, 403, 403, 404, 404},
 	"GET /clinic/people/{id}/questionnaires/responses/{response}":          {303, 404, 404, 404, 404, 403, 403, 404, 403, 403, 403, 404, 404},
-	"GET /admin/instruments":                                               {303, 404, 404, 404, 404, 404, 404, 404, 404, 200, 404, 404, 404},
-	"POST /admin/instruments":                                              {401, 404, 404, 404, 404, 404, 404, 404, 404, 400, 404, 404, 404},
-	"POST /admin/instruments/{id}/retire":                                  {401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
-	"POST /admin/instruments/{id}/prompts":                                 {401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /admin/instruments":                                               {303, 404, 404, 404, 403, 403, 403, 403, 403, 200, 403, 403, 403},
+	"POST /admin/instruments":                                              {401, 404, 404, 404, 403, 403, 403, 403, 403, 400, 403, 403, 403},
+	"POST /admin/instruments/{id}/retire":                                  {401, 404, 404, 404, 403, 403, 403, 403, 403, 404, 403, 403, 403},
+	"POST /admin/instruments/{id}/prompts":                                 {401, 404, 404, 404, 403, 403, 403, 403, 403, 404, 403, 403, 403},
 
 	// The person's diary card and progress (clinical/diary-card.md;
 	// DESIGN.md "Who sees what"): /me pages are the signed-in person's own,

@@ -344,12 +344,14 @@ func TestInstrumentsAdmin(t *testing.T) {
 		`name="rights"`, "Statement of the service&#39;s right to use this instrument", `href="/admin/instruments"`)
 
 	t.Run("NotAdmin", func(t *testing.T) {
-		for _, who := range []string{"lee@example.org", "morgan@example.org", "sam"} {
-			if res := d.qcImport(t, who, data, nil, "Our licence."); res.Code != http.StatusNotFound {
-				t.Errorf("%s imports: %d, want 404", who, res.Code)
+		// Staff who are not admins are refused (403), as on every admin
+		// page; people have no staff pages (404).
+		for who, want := range map[string]int{"lee@example.org": http.StatusForbidden, "morgan@example.org": http.StatusForbidden, "sam": http.StatusNotFound} {
+			if res := d.qcImport(t, who, data, nil, "Our licence."); res.Code != want {
+				t.Errorf("%s imports: %d, want %d", who, res.Code, want)
 			}
-			if res := d.get(t, who, "/admin/instruments"); res.Code != http.StatusNotFound {
-				t.Errorf("%s opens the instruments: %d, want 404", who, res.Code)
+			if res := d.get(t, who, "/admin/instruments"); res.Code != want {
+				t.Errorf("%s opens the instruments: %d, want %d", who, res.Code, want)
 			}
 		}
 		if ids := d.qcImported(t); len(ids) != 0 {
@@ -425,8 +427,8 @@ func TestInstrumentsAdmin(t *testing.T) {
 		if err != nil || !av.PromptsOn() {
 			t.Errorf("prompts are not on: %v", err)
 		}
-		if res := d.post(t, "lee@example.org", "/admin/instruments/"+id+"/prompts", url.Values{"on": {"0"}}); res.Code != http.StatusNotFound {
-			t.Errorf("lee turns prompts off: %d, want 404", res.Code)
+		if res := d.post(t, "lee@example.org", "/admin/instruments/"+id+"/prompts", url.Values{"on": {"0"}}); res.Code != http.StatusForbidden {
+			t.Errorf("lee turns prompts off: %d, want 403", res.Code)
 		}
 		mustContain(t, "prompts on", d.get(t, "admin@example.org", "/admin/instruments?done=prompts_on").Body.String(),
 			"Safety prompts are on for this questionnaire.", "Turn safety prompts off")
