@@ -324,7 +324,7 @@ func TestDiarySafetyScreen(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#offline-safety`))); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond) // let the page settle where focus moved it
+	waitScrollSettled(t, ctx, "#offline-safety") // let the page settle where focus moved it
 	p = readPage(t, ctx)
 	if !strings.Contains(p.Main, "Open my safety plan") || !p.hasLink("/me/plan") {
 		t.Errorf("offline, an urge to end my life at 5 does not lead to the plan:\n%s", p.Main)
@@ -345,11 +345,38 @@ func TestDiarySafetyScreen(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#offline-safety [data-physical]`))); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond)
+	waitScrollSettled(t, ctx, "#offline-safety")
 	p = readPage(t, ctx)
 	hurt, plan = strings.Index(p.Main, "Are you hurt, or have you taken anything?"), strings.Index(p.Main, "Open my safety plan")
 	if hurt < 0 || plan < hurt || !strings.Contains(p.Main, "Call 999") {
 		t.Errorf("offline, an act today: want physical safety first (with the emergency number), then the plan:\n%s", p.Main)
 	}
 	checkAxe(t, ctx, axe, "safety screen offline (act)")
+}
+
+// waitScrollSettled waits until focus has brought the element sel into
+// view and a smooth scroll has come to rest, so that checks of what covers
+// what see the page as the person does once it stops moving.
+func waitScrollSettled(t *testing.T, ctx context.Context, sel string) {
+	t.Helper()
+	js := `(() => { const r = document.querySelector(` + "`" + sel + "`" + `).getBoundingClientRect();
+		return r.top >= 0 && r.top < window.innerHeight / 2 ? window.scrollY : -1; })()`
+	last, still := -1.0, 0
+	for range 100 {
+		y, err := chromedp.Run(ctx, chromedp.Evaluate[float64](js))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if y >= 0 && y == last {
+			if still++; still >= 3 {
+				return
+			}
+		} else {
+			last, still = y, 0
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	where, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const r = document.querySelector(`+"`"+sel+"`"+`).getBoundingClientRect();
+		return "top " + r.top + " height " + r.height + " scrollY " + window.scrollY + " viewport " + window.innerHeight + " active " + (document.activeElement && document.activeElement.id); })()`))
+	t.Fatalf("%s did not come to rest in view within 10 s: %s", sel, where)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -67,11 +68,21 @@ func TestQuestionnaireInBrowser(t *testing.T) {
 	for i := 1; i <= 9; i++ {
 		actions = append(actions, chromedp.Click(chromedp.CSS(fmt.Sprintf(`input[name="q:%d"][value="1"]`, i))))
 	}
-	actions = append(actions,
-		chromedp.Click(chromedp.CSS(`button[name=finish][value="1"]`)),
-		chromedp.WaitVisible(chromedp.CSS("main h1")),
-	)
+	actions = append(actions, chromedp.Click(chromedp.CSS(`button[name=finish][value="1"]`)))
 	if err := chromedp.Do(person, actions...); err != nil {
+		t.Fatal(err)
+	}
+	// The answer is a new page: wait until the form has gone.
+	formH1 := p.H1
+	for range 100 {
+		// Mid-navigation the document may be gone: errors only mean "not yet".
+		h1, err := chromedp.Run(person, chromedp.Evaluate[string](`(() => { const h = document.querySelector("h1"); return h ? h.innerText.trim() : ""; })()`))
+		if err == nil && h1 != "" && h1 != formH1 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err := chromedp.Do(person, chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
 		t.Fatal(err)
 	}
 	p = readPage(t, person)

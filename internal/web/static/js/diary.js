@@ -126,6 +126,9 @@
     screen.querySelector("[data-earlier]").hidden = !(act && !recent);
     screen.querySelector("[data-plan]").hidden = false;
     screen.hidden = false;
-    screen.focus();
+    // Bring the screen into view explicitly: the card is long, and focus
+    // alone may leave the person at its end, below the screen.
+    screen.focus({ preventScroll: true });
+    screen.scrollIntoView({ block: "start" });
   });
 })();
