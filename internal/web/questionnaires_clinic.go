@@ -84,13 +84,9 @@ const qDateLayout = "2 January 2006"
 
 // clinicQuestionnairesShow is the person's questionnaires page.
 func (s *Server) clinicQuestionnairesShow(w http.ResponseWriter, r *http.Request) error {
-	a, err := requireKind(r, tend.KindStaff)
+	a, id, err := staffPerson(r)
 	if err != nil {
 		return err
-	}
-	id, err := tend.ParseID(r.PathValue("id"))
-	if err != nil {
-		return tend.ErrNotFound
 	}
 	page, err := s.clinicQuestionnairesPage(r, a, id)
 	if err != nil {
@@ -263,13 +259,9 @@ func qYesNo(p *i18n.Printer, b bool) string {
 // clinicQuestionnaireAssign assigns an instrument to the person. A form
 // the service refuses is shown again with its problem (400).
 func (s *Server) clinicQuestionnaireAssign(w http.ResponseWriter, r *http.Request) error {
-	a, err := requireKind(r, tend.KindStaff)
+	a, id, err := staffPerson(r)
 	if err != nil {
 		return err
-	}
-	id, err := tend.ParseID(r.PathValue("id"))
-	if err != nil {
-		return tend.ErrNotFound
 	}
 	if err := r.ParseForm(); err != nil {
 		return tend.Wrap(tend.EINVALID, err, "That form could not be read.")
@@ -309,13 +301,9 @@ func (s *Server) clinicQuestionnaireAssign(w http.ResponseWriter, r *http.Reques
 // clinicQuestionnaireEnd stops an assignment falling due; the answers
 // given stay.
 func (s *Server) clinicQuestionnaireEnd(w http.ResponseWriter, r *http.Request) error {
-	a, err := requireKind(r, tend.KindStaff)
+	a, id, err := staffPerson(r)
 	if err != nil {
 		return err
-	}
-	id, err := tend.ParseID(r.PathValue("id"))
-	if err != nil {
-		return tend.ErrNotFound
 	}
 	aid := tend.ID(r.PathValue("assignment")) // the service checks access first, then finds it (or not)
 	if err := s.opt.Measures.EndAssignment(r.Context(), a, id, aid); err != nil {
@@ -351,13 +339,9 @@ type clinicQuestionnaireResponsePage struct {
 // clinicQuestionnaireResponseShow is one response: every item with the
 // answer chosen, or "not answered" (never a 0), and its score.
 func (s *Server) clinicQuestionnaireResponseShow(w http.ResponseWriter, r *http.Request) error {
-	a, err := requireKind(r, tend.KindStaff)
+	a, id, err := staffPerson(r)
 	if err != nil {
 		return err
-	}
-	id, err := tend.ParseID(r.PathValue("id"))
-	if err != nil {
-		return tend.ErrNotFound
 	}
 	rid := tend.ID(r.PathValue("response")) // the service checks access first, then finds it (or not)
 	resp, in, err := s.opt.Measures.Response(r.Context(), a, id, rid)
