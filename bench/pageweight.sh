@@ -28,7 +28,7 @@ gz() { # bytes on the wire of $1, asking for gzip
 	curl -fs -b "$jar" -H 'Accept-Encoding: gzip' -o /dev/null -w '%{size_download}' "$base$1"
 }
 
-pages=(/help /me /me/plan /me/plan/edit /me/plan/history /me/toolbox /me/toolbox/log /me/toolbox/manage
+pages=(/help /evidence /me /me/plan /me/plan/edit /me/plan/history /me/toolbox /me/toolbox/log /me/toolbox/manage
 	/me/skills /me/skills/tipp /me/journal /me/journal/new /me/hope-box /me/contact /me/safety-prompts
 	/me/sharing /me/supporters /me/settings /me/who-looked /me/care /me/medication /me/groups
 	/me/diary /me/diary/blank /me/progress "/me/progress?span=1y" /me/questionnaires /me/questionnaires/scores)

@@ -12,6 +12,15 @@
 //     and the service worker answers (TestHelpOffline);
 //   - it keeps working while the database is unreadable, when /readyz says
 //     the node is not ready (TestHelpWithoutDatabase);
+//   - the public evidence page leads with the service's statement, folds the
+//     figures under "See the research figures", and opened at 390 px shows
+//     them with their certainty in words, 0 axe-core violations and no
+//     request to another origin (TestEvidencePage);
+//   - on a demo filled by 'tend demo-data', a lead reaches the service
+//     outcomes report from the clinic home and reads it at 390 px and 1280 px
+//     (the note above the figures, a chart, no sideways scroll, 0 axe-core
+//     violations), while a clinician gets 404 on it, its exports and the API
+//     (TestOutcomesReportInBrowser);
 //   - the periodic prune job runs once per period with two serve processes
 //     on one PostgreSQL (TestPeriodicJobTwoNodes).
 //

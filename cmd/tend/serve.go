@@ -106,7 +106,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	svc := wire(cfg, db, v, cache, dir, tend.SystemClock{})
-	jc, err := jobs.New(db, jobs.Options{Node: node, Work: cfg.Workers, PruneEvery: cfg.PruneEvery, Logger: log, Schedule: svc.measure.Schedule})
+	jc, err := jobs.New(db, jobs.Options{Node: node, Work: cfg.Workers, PruneEvery: cfg.PruneEvery, Logger: log, Schedule: svc.measure.Schedule,
+		Resummarize: svc.diary.Resummarize})
 	if err != nil {
 		return err
 	}
@@ -120,7 +121,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		debug.FreeOSMemory()
 	}
 	apiHandler, err := api.New(api.Options{Logger: log, Accounts: svc.accounts, CareTeam: svc.careTeam, Looks: svc.looks, SafetyPlan: svc.plan, FollowUp: svc.followUp, Settings: cache, Clock: tend.SystemClock{},
-		Toolbox: svc.toolbox, Journal: svc.journal, HopeBox: svc.hopeBox, Diary: svc.diary, Chains: svc.chains, Measures: svc.measure,
+		Toolbox: svc.toolbox, Journal: svc.journal, HopeBox: svc.hopeBox, Diary: svc.diary, Chains: svc.chains, Measures: svc.measure, Reports: svc.report,
 		Notes: svc.notes, Medication: svc.medication, Groups: svc.groups,
 		Skills: svc.skills, SkillTexts: func() skills.Texts {
 			st, _ := cache.Get()
@@ -138,6 +139,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Notes: svc.notes, Medication: svc.medication, Groups: svc.groups,
 		Episodes: svc.episodes, Diary: svc.diary,
 		Measures: svc.measure,
+		Reports:  svc.report,
 		Confirmed: func(country string) bool {
 			s, _ := cache.Get()
 			return s.ConfirmedFor(country, dir.Compiled)

@@ -18,6 +18,7 @@ import (
 	"github.com/tendcare/tend/internal/measure"
 	"github.com/tendcare/tend/internal/medication"
 	"github.com/tendcare/tend/internal/notes"
+	"github.com/tendcare/tend/internal/report"
 	"github.com/tendcare/tend/internal/safetyplan"
 	"github.com/tendcare/tend/internal/settings"
 	"github.com/tendcare/tend/internal/skills"
@@ -66,6 +67,10 @@ type services struct {
 	// measureAt is the measure service on another clock: the demo seed
 	// answers each of its questionnaires on its own day.
 	measureAt func(tend.Clock) *measure.Service
+
+	// report builds the outcome reports: the service report for leads
+	// and one person's outcome measures for their care team.
+	report *report.Service
 }
 
 func wire(cfg config.Config, db *store.DB, v *vault.Vault, cache *settings.Cache, dir *crisis.Directory, clock tend.Clock) services {
@@ -107,5 +112,7 @@ func wire(cfg config.Config, db *store.DB, v *vault.Vault, cache *settings.Cache
 			return measure.NewService(store.For[measure.Tx](db), checker, followUp, c,
 				episodes.NewService(store.For[episodes.Tx](db), checker, c, cache.Episodes).WindowWeeks)
 		},
+
+		report: report.NewService(store.For[report.Tx](db), checker, clock, reportSettings(cache)),
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/tendcare/tend/internal/measure"
 	"github.com/tendcare/tend/internal/medication"
 	"github.com/tendcare/tend/internal/notes"
+	"github.com/tendcare/tend/internal/report"
 	"github.com/tendcare/tend/internal/safetyplan"
 	"github.com/tendcare/tend/internal/settings"
 	"github.com/tendcare/tend/internal/skills"
@@ -62,6 +63,8 @@ type Options struct {
 	// Measures serves questionnaires: instruments, assignments, answers
 	// and scores.
 	Measures *measure.Service
+	// Reports serves the aggregated, suppressed outcomes report.
+	Reports *report.Service
 	// Settings and Clock say when the care team next reads a contact
 	// request (the service's hours); nil Settings leaves it out.
 	Settings *settings.Cache
@@ -175,6 +178,7 @@ var routes = []route{
 	{http.MethodPut, "/api/v1/me/questionnaires/{dueID}", false, needs(measures, (*Handler).myQuestionnaireSave)},
 	{http.MethodGet, "/api/v1/people/{id}/questionnaires/scores", false, needs(measures, (*Handler).personScores)},
 	{http.MethodGet, "/api/v1/people/{id}/questionnaires/responses/{rid}", false, needs(measures, (*Handler).personResponseShow)},
+	{http.MethodGet, "/api/v1/reports/outcomes", false, needs(reportsOn, (*Handler).outcomesReport)},
 }
 
 func plans(h *Handler) bool     { return h.opt.SafetyPlan != nil }

@@ -13,12 +13,14 @@ import (
 	"github.com/tendcare/tend/internal/api"
 	"github.com/tendcare/tend/internal/careteam"
 	"github.com/tendcare/tend/internal/chain"
+	"github.com/tendcare/tend/internal/demo"
 	"github.com/tendcare/tend/internal/fhir"
 	"github.com/tendcare/tend/internal/journal"
 	"github.com/tendcare/tend/internal/measure"
 	"github.com/tendcare/tend/internal/medication"
 	"github.com/tendcare/tend/internal/notes"
 	"github.com/tendcare/tend/internal/skills"
+	"github.com/tendcare/tend/internal/testenv"
 )
 
 // TestAPI is the scenario table for the JSON API. Every expectation is
@@ -133,6 +135,15 @@ func TestAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The outcomes report (issue 8): made-up people of Riverside (which
+	// morgan leads) whose episodes ended in January 2026, 12 on DBT and 3
+	// on CBT: the 3 are "fewer than 5". Tokens of morgan with and without
+	// report.read.
+	testenv.WriteEnded(t, e.db, 1, 1,
+		testenv.Ended{Team: demo.TeamRiverside, Therapist: "lee@example.org", Modality: "DBT", People: 12, EndedOn: time.Date(2026, 1, 20, 0, 0, 0, 0, time.UTC)},
+		testenv.Ended{Team: demo.TeamRiverside, Therapist: "lee@example.org", Modality: "CBT", People: 3, EndedOn: time.Date(2026, 1, 27, 0, 0, 0, 0, time.UTC)})
+	reportToken, _ := e.token(t, "morgan@example.org", 30*24*time.Hour, "report.read")
+	noReportToken, _ := e.token(t, "morgan@example.org", 30*24*time.Hour, "profile.read")
 	wellbeing, err := os.ReadFile("../fhir/testdata/example-wellbeing.json")
 	if err != nil {
 		t.Fatal(err)
@@ -156,6 +167,7 @@ func TestAPI(t *testing.T) {
 		"{in-2-years}", e.clock.Now().Add(2*365*24*time.Hour).Format(time.RFC3339),
 		"{q-due}", samDue, "{q-to-end}", string(toEnd.ID), "{q-response}", string(alexSaved.Response.ID),
 		"{wellbeing}", string(wellbeing), "{wellbeing-id}", wellbeingInstrument.ID,
+		"{report-token}", reportToken, "{no-report-token}", noReportToken,
 	)
 	tests := []struct {
 		name            string
@@ -836,6 +848,28 @@ func TestAPI(t *testing.T) {
 			wantContains: []string{`"finished":true`, `"total":6`, `{"link_id":"10","text":`, `"answered":false,"value":null`}},
 		{name: "ErrNotFound/StrangerResponse", who: "kim@example.org", method: "GET", path: "/api/v1/people/{alex}/questionnaires/responses/{q-response}", wantStatus: 404},
 		{name: "ErrNotFound/ResponseOfAnotherPerson", who: "lee@example.org", method: "GET", path: "/api/v1/people/{sam}/questionnaires/responses/{q-response}", wantStatus: 404},
+
+		// The outcomes report (issue 8): leads only, for the teams they lead;
+		// one person's episode is "fewer than 5" everywhere, never a number.
+		{name: "LeadOutcomesReport", who: "morgan@example.org", method: "GET", path: "/api/v1/reports/outcomes", wantStatus: 200,
+			wantContains: []string{`"cohort":"2026"`, `"note":"These are observational figures with no comparison group.`, `"scope":"total"`,
+				`"measure":"people"`, `"modality":"CBT","kind":"count","state":"suppressed","text":"fewer than 5","people":null,"count":null,"share":null,"value":null`,
+				`"suppress_below":5`, `"state":"shown"`},
+			wantNotContains: []string{"demo-person", `"modality":"CBT","kind":"count","state":"shown"`}},
+		{name: "LeadOutcomesReportQuarter", who: "morgan@example.org", method: "GET", path: "/api/v1/reports/outcomes?cohort=2026-Q1", wantStatus: 200,
+			wantContains: []string{`"cohort":"2026-Q1"`, `"from":"2026-01-01"`, `"to":"2026-03-31"`, `"name":"Riverside DBT team"`}},
+		{name: "LeadOutcomesReportOneScope", who: "morgan@example.org", method: "GET", path: "/api/v1/reports/outcomes?cohort=2026&scope=total", wantStatus: 200,
+			wantContains: []string{`"scope":"total"`}, wantNotContains: []string{"Riverside DBT team"}},
+		{name: "TokenWithReportRead", who: "bearer:{report-token}", method: "GET", path: "/api/v1/reports/outcomes", wantStatus: 200, wantContains: []string{`"cohort":"2026"`}},
+		{name: "ErrNotFound/TokenWithoutReportRead", who: "bearer:{no-report-token}", method: "GET", path: "/api/v1/reports/outcomes", wantStatus: 404,
+			wantNotContains: []string{"cohort"}},
+		{name: "ErrNotFound/ClinicianOutcomesReport", who: "lee@example.org", method: "GET", path: "/api/v1/reports/outcomes", wantStatus: 404, wantNotContains: []string{"cohort"}},
+		{name: "ErrNotFound/AdminOutcomesReport", who: "admin@example.org", method: "GET", path: "/api/v1/reports/outcomes", wantStatus: 404},
+		{name: "ErrNotFound/PersonOutcomesReport", who: "sam", method: "GET", path: "/api/v1/reports/outcomes", wantStatus: 404},
+		{name: "ErrUnauthorized/AnonymousOutcomesReport", method: "GET", path: "/api/v1/reports/outcomes", wantStatus: 401},
+		{name: "ErrInvalid/OutcomesReportCohort", who: "morgan@example.org", method: "GET", path: "/api/v1/reports/outcomes?cohort=2026-Q5", wantStatus: 400, notInSpec: true},
+		{name: "ErrNotFound/OutcomesReportNoSuchCohort", who: "morgan@example.org", method: "GET", path: "/api/v1/reports/outcomes?cohort=2019", wantStatus: 404},
+		{name: "ErrNotFound/OutcomesReportNoSuchScope", who: "morgan@example.org", method: "GET", path: "/api/v1/reports/outcomes?scope=nope", wantStatus: 404},
 
 		{name: "ErrMethodNotAllowed", who: "sam", method: "DELETE", path: "/api/v1/me", wantStatus: 405, notInSpec: true, wantContains: []string{`"status":405`}},
 	}

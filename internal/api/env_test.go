@@ -26,6 +26,7 @@ import (
 	"github.com/tendcare/tend/internal/measure"
 	"github.com/tendcare/tend/internal/medication"
 	"github.com/tendcare/tend/internal/notes"
+	"github.com/tendcare/tend/internal/report"
 	"github.com/tendcare/tend/internal/safetyplan"
 	"github.com/tendcare/tend/internal/settings"
 	"github.com/tendcare/tend/internal/skills"
@@ -68,6 +69,10 @@ type env struct {
 	notes  *notes.Service
 	meds   *medication.Service
 	groups *groups.Service
+
+	// episodes keeps episodes of care; reports builds the outcomes report.
+	episodes *episodes.Service
+	reports  *report.Service
 
 	api      *api.Handler
 	sessions map[string]string // who -> session token (the tend_session cookie)
@@ -119,6 +124,8 @@ func newEnv(t *testing.T) *env {
 	e.diary = diary.NewService(store.For[diary.Tx](db), checker, v, e.followUp, clock, cache.Diary)
 	e.chains = chain.NewService(store.For[chain.Tx](db), checker, v, e.skills, clock)
 	e.measure = measure.NewService(store.For[measure.Tx](db), checker, e.followUp, clock, nil)
+	e.episodes = episodes.NewService(store.For[episodes.Tx](db), checker, clock, cache.Episodes)
+	e.reports = report.NewService(store.For[report.Tx](db), checker, clock, nil)
 	cat, err := i18n.New()
 	if err != nil {
 		t.Fatal(err)
@@ -132,7 +139,8 @@ func newEnv(t *testing.T) *env {
 		Diary:    e.diary,
 		Chains:   e.chains,
 		Measures: e.measure,
-		Episodes: episodes.NewService(store.For[episodes.Tx](db), checker, clock, cache.Episodes)})
+		Episodes: e.episodes,
+		Reports:  e.reports})
 	if err != nil {
 		t.Fatal(err)
 	}

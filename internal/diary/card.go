@@ -221,6 +221,10 @@ type Summary struct {
 	// RiddenOut counts urges rated at or above the service's ridden-out
 	// level whose linked action was not done.
 	RiddenOut int
+	// StrongUrges counts urges rated at or above that level that have a
+	// linked action, done or not: the days with such an urge are what
+	// "urges ridden out" is a share of (outcomes.md section 2).
+	StrongUrges int
 }
 
 // Done reports whether the values record the action as done: a "yes", or
@@ -275,6 +279,9 @@ func Summarize(cfg Config, values map[Field]Value, level int) Summary {
 				}
 				linked = true
 				acted = acted || Done(values, a.ID)
+			}
+			if linked {
+				s.StrongUrges++
 			}
 			if linked && !acted {
 				s.RiddenOut++

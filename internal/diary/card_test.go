@@ -41,7 +41,7 @@ func TestSummarize(t *testing.T) {
 		{"empty", nil, diary.Summary{MaxEmotion: -1}},
 		{"self-harm twice, urge strong: not ridden out", map[diary.Field]int{
 			diary.UrgeField("u.self_harm"): 4, diary.ActField("a.self_harm"): diary.Yes, diary.CountField("a.self_harm"): 2,
-		}, diary.Summary{SelfHarm: 2, MaxEmotion: -1}},
+		}, diary.Summary{SelfHarm: 2, MaxEmotion: -1, StrongUrges: 1}},
 		{"a yes without a count is one act", map[diary.Field]int{diary.ActField("a.self_harm"): diary.Yes},
 			diary.Summary{SelfHarm: 1, MaxEmotion: -1}},
 		{"a count alone is the act", map[diary.Field]int{diary.CountField("a.self_harm"): 3},
@@ -49,7 +49,15 @@ func TestSummarize(t *testing.T) {
 		{"urges at the level, actions not done: ridden out", map[diary.Field]int{
 			diary.UrgeField("u.self_harm"): 3, diary.ActField("a.self_harm"): diary.No,
 			diary.UrgeField("u.substances"): 5, diary.UrgeField("u.die"): 2,
-		}, diary.Summary{RiddenOut: 2, MaxEmotion: -1}},
+		}, diary.Summary{RiddenOut: 2, MaxEmotion: -1, StrongUrges: 2}},
+		{"an urge below the level is not strong", map[diary.Field]int{
+			diary.UrgeField("u.self_harm"): 2, diary.ActField("a.self_harm"): diary.No,
+		}, diary.Summary{MaxEmotion: -1}},
+		{"strong urges counted whether or not the linked action was done", map[diary.Field]int{
+			diary.UrgeField("u.self_harm"): 5, diary.CountField("a.self_harm"): 1,
+			diary.UrgeField("u.die"): 4, diary.ActField("a.attempt"): diary.No,
+			diary.UrgeField("u.substances"): 3,
+		}, diary.Summary{SelfHarm: 1, MaxEmotion: -1, RiddenOut: 2, StrongUrges: 3}},
 		{"thoughts of suicide have no linked action: never counted as ridden out", map[diary.Field]int{
 			diary.UrgeField("u.thoughts"): 5,
 		}, diary.Summary{MaxEmotion: -1}},
@@ -152,5 +160,18 @@ func TestWeekStartAndDaysBetween(t *testing.T) {
 		if _, err := diary.LoadZone(bad); err == nil {
 			t.Errorf("LoadZone(%q) accepted", bad)
 		}
+	}
+}
+
+// The ridden-out level decides which urges are strong: at level 4 an urge
+// of 3 is neither strong nor ridden out.
+func TestSummarizeLevel(t *testing.T) {
+	cfg := diary.Config{Targets: diary.Defaults()}
+	v := values(map[diary.Field]int{diary.UrgeField("u.self_harm"): 3, diary.UrgeField("u.substances"): 4})
+	if got, want := diary.Summarize(cfg, v, 4), (diary.Summary{MaxEmotion: -1, RiddenOut: 1, StrongUrges: 1}); got != want {
+		t.Errorf("level 4: %+v, want %+v", got, want)
+	}
+	if got, want := diary.Summarize(cfg, v, 3), (diary.Summary{MaxEmotion: -1, RiddenOut: 2, StrongUrges: 2}); got != want {
+		t.Errorf("level 3: %+v, want %+v", got, want)
 	}
 }

@@ -90,6 +90,15 @@ func (s *Service) Config(ctx context.Context, actor tend.Actor, personID tend.ID
 
 // config merges the default rows with the person's stored rows.
 func (s *Service) config(ctx context.Context, personID tend.ID, rec ConfigRecord) (Config, error) {
+	return mergeConfig(personID, rec, func(r TargetRecord) (string, error) {
+		return s.open(ctx, personID, tableTargets, "label", targetRow(personID, r.ID), r.Label)
+	})
+}
+
+// mergeConfig merges the default rows with the person's stored rows,
+// opening each stored label with label (nil leaves every label "": what
+// a card's summary reads never depends on a label).
+func mergeConfig(personID tend.ID, rec ConfigRecord, label func(TargetRecord) (string, error)) (Config, error) {
 	c := Config{PersonID: personID, Set: rec.Set, Medication: rec.Medication, Group: rec.Group, TimeZone: rec.TimeZone, JoinedAt: rec.Joined}
 	if c.Set == "" {
 		c.Set = SkillsDBT
@@ -111,12 +120,12 @@ func (s *Service) config(ctx context.Context, personID tend.ID, rec ConfigRecord
 	for i, t := range targets {
 		if r, ok := byID[t.ID]; ok {
 			targets[i].Hidden, targets[i].Position, targets[i].ChangedBy, targets[i].ChangedAt = r.Hidden, r.Position, r.ChangedBy, r.ChangedAt
-			if r.Label != nil {
-				label, err := s.open(ctx, personID, tableTargets, "label", targetRow(personID, r.ID), r.Label)
+			if r.Label != nil && label != nil {
+				l, err := label(r)
 				if err != nil {
 					return Config{}, err
 				}
-				targets[i].Label = label
+				targets[i].Label = l
 			}
 			delete(byID, t.ID)
 		}
@@ -127,12 +136,12 @@ func (s *Service) config(ctx context.Context, personID tend.ID, rec ConfigRecord
 		}
 		t := Target{ID: r.ID, Section: r.Section, Kind: r.Kind, UrgeID: r.UrgeID, Counted: r.Counted, Medical: r.Medical,
 			Hidden: r.Hidden, Position: r.Position, ChangedBy: r.ChangedBy, ChangedAt: r.ChangedAt}
-		if r.Label != nil {
-			label, err := s.open(ctx, personID, tableTargets, "label", targetRow(personID, r.ID), r.Label)
+		if r.Label != nil && label != nil {
+			l, err := label(r)
 			if err != nil {
 				return Config{}, err
 			}
-			t.Label = label
+			t.Label = l
 		}
 		targets = append(targets, t)
 	}

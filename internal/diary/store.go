@@ -108,6 +108,11 @@ type Store interface {
 	FindDiaryNoteDraft(ctx context.Context, personID tend.ID, day time.Time) ([]byte, time.Time, error)
 	// FindDiaryFlags returns the days from..to flagged, with names.
 	FindDiaryFlags(ctx context.Context, personID tend.ID, from, to time.Time) ([]Flag, error)
+	// FindUnsummarizedDiaryCards returns up to limit cards summarised
+	// before the summary counted strong urges, with their values and
+	// without notes, in person and day order after (afterPerson,
+	// afterDay); none is an empty slice.
+	FindUnsummarizedDiaryCards(ctx context.Context, afterPerson tend.ID, afterDay time.Time, limit int) ([]CardRecord, error)
 }
 
 // Tx is one unit of work: the card, its history row, its summary, any
@@ -143,6 +148,10 @@ type Tx interface {
 	// not an error).
 	PutDiaryFlag(ctx context.Context, f Flag) error
 	DeleteDiaryFlag(ctx context.Context, personID tend.ID, day time.Time) error
+	// UpdateDiarySummary sets the summary of a card found by
+	// FindUnsummarizedDiaryCards; false when the card was saved since
+	// updatedAt (the save wrote its own summary).
+	UpdateDiarySummary(ctx context.Context, personID, cardID tend.ID, updatedAt time.Time, s Summary) (bool, error)
 }
 
 // Checker decides access (access.Checker).

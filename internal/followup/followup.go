@@ -132,6 +132,10 @@ type Store interface {
 	CountUnseenAlerts(ctx context.Context, staffID tend.ID) (int, error)
 	// FindOpenFlags returns the person's flags not yet discussed, oldest first.
 	FindOpenFlags(ctx context.Context, personID tend.ID) ([]Flag, error)
+	// FindPersonTasks returns the person's tasks opened or resolved at or
+	// after since, and those not yet resolved, newest first, with their
+	// entries.
+	FindPersonTasks(ctx context.Context, personID tend.ID, since time.Time) ([]Task, error)
 }
 
 // Tx is one unit of work.

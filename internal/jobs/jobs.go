@@ -24,6 +24,13 @@ type Options struct {
 	Schedule func(ctx context.Context) (int, error)
 	// ScheduleEvery is the period of the schedule job (an hour when zero).
 	ScheduleEvery time.Duration
+	// Resummarize summarises again the diary cards summarised before the
+	// summary counted strong urges (diary.Service.Resummarize); nil runs
+	// no such job.
+	Resummarize func(ctx context.Context) (int, error)
+	// ResummarizeEvery is the period of that job (a day when zero); it also
+	// runs when a node starts working.
+	ResummarizeEvery time.Duration
 	// FetchPollInterval is how often an idle SQLite node looks for new jobs
 	// (River's default, 1 s, when zero). PostgreSQL nodes are notified.
 	FetchPollInterval time.Duration
@@ -41,6 +48,8 @@ type deps struct {
 	node     string
 	log      *slog.Logger
 	schedule func(ctx context.Context) (int, error)
+	// resummarize is Options.Resummarize.
+	resummarize func(ctx context.Context) (int, error)
 }
 
 // New builds the job client on db and wires it into db, so units of work can
@@ -55,8 +64,11 @@ func New(db *store.DB, opt Options) (*Client, error) {
 	if opt.ScheduleEvery <= 0 {
 		opt.ScheduleEvery = time.Hour
 	}
+	if opt.ResummarizeEvery <= 0 {
+		opt.ResummarizeEvery = 24 * time.Hour
+	}
 	workers := river.NewWorkers()
-	register(workers, deps{db: db, node: opt.Node, log: opt.Logger, schedule: opt.Schedule})
+	register(workers, deps{db: db, node: opt.Node, log: opt.Logger, schedule: opt.Schedule, resummarize: opt.Resummarize})
 	cfg := &river.Config{
 		ID:      opt.Node,
 		Workers: workers,

@@ -13,6 +13,7 @@ import (
 func register(w *river.Workers, deps deps) {
 	river.AddWorker(w, &pruneWorker{db: deps.db, node: deps.node, log: deps.log})
 	river.AddWorker(w, &scheduleWorker{schedule: deps.schedule, log: deps.log})
+	river.AddWorker(w, &resummarizeWorker{resummarize: deps.resummarize, log: deps.log})
 }
 
 // periodic lists the jobs that run on a schedule. River enqueues them on the
@@ -37,8 +38,29 @@ func periodic(opt Options) []*river.PeriodicJob {
 			&river.PeriodicJobOpts{ID: ScheduleArgs{}.Kind(), RunOnStart: true},
 		))
 	}
+	if opt.Resummarize != nil {
+		jobs = append(jobs, river.NewPeriodicJob(
+			river.PeriodicInterval(opt.ResummarizeEvery),
+			func() (river.JobArgs, *river.InsertOpts) {
+				return ResummarizeArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: opt.ResummarizeEvery}}
+			},
+			&river.PeriodicJobOpts{ID: ResummarizeArgs{}.Kind(), RunOnStart: true},
+		))
+	}
 	return jobs
 }
+
+// ResummarizeArgs asks for the diary cards summarised before the summary
+// counted strong urges to be summarised again (a card summarised once is
+// never read again, so a second run finds nothing to do).
+type ResummarizeArgs struct{}
+
+// Kind names the job.
+func (ResummarizeArgs) Kind() string { return "resummarize_diary_cards" }
+
+// resummarizeTimeout bounds one run; cards left over are summarised by the
+// next run.
+const resummarizeTimeout = 30 * time.Minute
 
 // ScheduleArgs asks for the questionnaires that have fallen due to be added
 // (one row per assignment and date, so a second run adds nothing).

@@ -11,6 +11,7 @@ import (
 	"github.com/tendcare/tend"
 	"github.com/tendcare/tend/internal/diary"
 	"github.com/tendcare/tend/internal/followup"
+	"github.com/tendcare/tend/internal/outcome"
 	"golang.org/x/text/language"
 )
 
@@ -59,7 +60,22 @@ type Settings struct {
 	// which an urge not acted on counts as ridden out (default 3), and
 	// whether the self-harm and suicide rows may be hidden (default no).
 	Diary diary.Settings `json:"diary,omitzero"`
+	// EvidenceStatement is the service's short, hopeful statement that
+	// leads the evidence page, before the research figures
+	// (clinical/evidence.md "How to present this"); empty shows Tend's
+	// default.
+	EvidenceStatement string `json:"evidence_statement,omitempty"`
+	// Outcomes holds the outcome reports' settings (outcomes.md:
+	// "configurable"): the days of the baseline and end periods, the
+	// coverage per-person change needs, the disclosure thresholds and the
+	// resamples of the rate ratio's interval. Zero fields take
+	// outcome.Defaults.
+	Outcomes outcome.Settings `json:"outcomes,omitzero"`
 }
+
+// MaxEvidenceStatementChars bounds the evidence page's statement: a
+// sentence or two, not an essay.
+const MaxEvidenceStatementChars = 300
 
 // Limits on the episode settings.
 const (
@@ -170,6 +186,10 @@ func (s Settings) Validate() ValidationError {
 	if s.Diary.RiddenOutLevel < 0 || s.Diary.RiddenOutLevel > diary.MaxRating {
 		p["diary.ridden_out_level"] = fmt.Sprintf("Enter an urge rating from 1 to %d, or leave it empty for %d.", diary.MaxRating, diary.DefaultRiddenOutLevel)
 	}
+	if len([]rune(s.EvidenceStatement)) > MaxEvidenceStatementChars {
+		p["evidence_statement"] = fmt.Sprintf("Keep the statement to %d characters.", MaxEvidenceStatementChars)
+	}
+	validOutcomes(s.Outcomes, p)
 	if len(p) == 0 {
 		return nil
 	}

@@ -91,6 +91,11 @@ func TestValidate(t *testing.T) {
 	if p := good.Validate(); p != nil {
 		t.Fatalf("valid settings refused: %v", p)
 	}
+	withStatement := good
+	withStatement.EvidenceStatement = strings.Repeat("é", settings.MaxEvidenceStatementChars)
+	if p := withStatement.Validate(); p != nil {
+		t.Fatalf("a statement of %d characters refused: %v", settings.MaxEvidenceStatementChars, p)
+	}
 	tests := []struct {
 		name   string
 		change func(*settings.Settings)
@@ -109,6 +114,9 @@ func TestValidate(t *testing.T) {
 		{"ErrModalityLong", func(s *settings.Settings) { s.Modalities = []string{strings.Repeat("x", settings.MaxModalityChars+1)} }, "modalities"},
 		{"ErrWindowWide", func(s *settings.Settings) { s.FollowUpWindowWeeks = settings.MaxFollowUpWindow + 1 }, "follow_up_window_weeks"},
 		{"ErrWindowNotANumber", func(s *settings.Settings) { s.FollowUpWindowWeeks = -1 }, "follow_up_window_weeks"},
+		{"ErrEvidenceStatementLong", func(s *settings.Settings) {
+			s.EvidenceStatement = strings.Repeat("é", settings.MaxEvidenceStatementChars+1)
+		}, "evidence_statement"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

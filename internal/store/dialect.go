@@ -88,3 +88,42 @@ func (e Engine) textColumns() string {
 		WHERE table_schema = current_schema() AND data_type IN ('text', 'character varying', 'character', 'json', 'jsonb')
 		ORDER BY table_name, ordinal_position`
 }
+
+// windowsTable defines, for the query that follows, the table w(i, p, f,
+// t) read from the JSON array bound to $1, one object {"i": index, "p":
+// person id, "f": first day, "t": last day} per window: one parameter
+// carries every window of a report, so one set-based query serves them
+// all, whatever their number. The table is materialised, so that each
+// window's JSON is read once and not again for every card joined to it.
+func (e Engine) windowsTable() string {
+	if e == SQLite {
+		return `WITH w AS MATERIALIZED (SELECT CAST(json_extract(value, '$.i') AS INTEGER) AS i, json_extract(value, '$.p') AS p,
+			json_extract(value, '$.f') AS f, json_extract(value, '$.t') AS t FROM json_each($1))`
+	}
+	return `WITH w AS MATERIALIZED (SELECT * FROM json_to_recordset($1::json) AS x(i integer, p text, f text, t text))`
+}
+
+// countIf counts the rows of a group for which cond holds, in each
+// engine's fastest form: SQLite sums the condition (1 or 0; NULL, for a
+// row an outer join made up, adds nothing), PostgreSQL filters.
+func (e Engine) countIf(cond string) string {
+	if e == SQLite {
+		return "COALESCE(SUM(" + cond + "), 0)"
+	}
+	return "COUNT(*) FILTER (WHERE " + cond + ")"
+}
+
+// perWindow aggregates, for each window of the windows table w, the rows
+// of from that cond selects for it: one row per window, its index i and
+// its aggregates aggs as a JSON array. Each window's rows are read by a
+// subquery of its own, through the index on cond's columns: the plan stays
+// the same whatever the planner's statistics say (right after a bulk load
+// PostgreSQL has none, and would join by scanning every card), and no
+// engine sorts all the rows read to group them.
+func (e Engine) perWindow(aggs, from, cond string) string {
+	array := "json_build_array"
+	if e == SQLite {
+		array = "json_array"
+	}
+	return "SELECT w.i, (SELECT " + array + "(" + aggs + ") FROM " + from + " WHERE " + cond + ") FROM w"
+}

@@ -139,17 +139,17 @@ func cardColumns(note bool) string {
 		n = "NULL"
 	}
 	return `c.id, c.person_id, c.day, c.time_zone, c.scale_version, ` + n + `, c.note_at, c.late_days, c.in_session, c.entered_by,
-		c.first_saved_at, c.updated_at, c.self_harm, c.attempt, c.max_emotion, c.skills_category, c.ridden_out`
+		c.first_saved_at, c.updated_at, c.self_harm, c.attempt, c.max_emotion, c.skills_category, c.ridden_out, c.strong_urges`
 }
 
 func scanDiaryCard(s interface{ Scan(...any) error }) (diary.CardRecord, error) {
 	var r diary.CardRecord
 	var id, person, day, by string
 	var noteAt sql.NullTime
-	var maxEmotion sql.NullInt64
+	var maxEmotion, strong sql.NullInt64
 	var category sql.NullString
 	if err := s.Scan(&id, &person, &day, &r.TimeZone, &r.ScaleVersion, &r.Note, &noteAt, &r.LateDays, &r.InSession, &by,
-		&r.FirstSavedAt, &r.UpdatedAt, &r.Summary.SelfHarm, &r.Summary.Attempt, &maxEmotion, &category, &r.Summary.RiddenOut); err != nil {
+		&r.FirstSavedAt, &r.UpdatedAt, &r.Summary.SelfHarm, &r.Summary.Attempt, &maxEmotion, &category, &r.Summary.RiddenOut, &strong); err != nil {
 		return r, err
 	}
 	d, err := parseDayText(day)
@@ -166,6 +166,7 @@ func scanDiaryCard(s interface{ Scan(...any) error }) (diary.CardRecord, error) 
 		r.Summary.MaxEmotion = int(maxEmotion.Int64)
 	}
 	r.Summary.Skills = diary.Category(category.String)
+	r.Summary.StrongUrges = int(strong.Int64)
 	return r, nil
 }
 
@@ -288,7 +289,7 @@ func summaryArgs(s diary.Summary) []any {
 	if s.MaxEmotion >= 0 {
 		maxEmotion = sql.NullInt64{Int64: int64(s.MaxEmotion), Valid: true}
 	}
-	return []any{s.SelfHarm, s.Attempt, maxEmotion, nullString(string(s.Skills)), s.RiddenOut}
+	return []any{s.SelfHarm, s.Attempt, maxEmotion, nullString(string(s.Skills)), s.RiddenOut, s.StrongUrges}
 }
 
 // CreateDiaryCard adds a card with its values; ECONFLICT when the person
@@ -298,8 +299,8 @@ func (tx *Tx) CreateDiaryCard(ctx context.Context, c diary.CardRecord) error {
 	args := append([]any{string(c.ID), string(c.PersonID), dayText(c.Day), c.TimeZone, c.ScaleVersion, c.Note, nullNoteAt(c.NoteAt),
 		c.LateDays, c.InSession, string(c.EnteredBy), c.FirstSavedAt.UTC(), c.UpdatedAt.UTC()}, summaryArgs(c.Summary)...)
 	res, err := tx.tx.ExecContext(ctx, `INSERT INTO diary_cards (id, person_id, day, time_zone, scale_version, note, note_at, late_days, in_session,
-		entered_by, first_saved_at, updated_at, self_harm, attempt, max_emotion, skills_category, ridden_out)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+		entered_by, first_saved_at, updated_at, self_harm, attempt, max_emotion, skills_category, ridden_out, strong_urges)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
 		ON CONFLICT (person_id, day) DO NOTHING`, args...)
 	if err != nil {
 		return fmt.Errorf("store: create diary card: %w", err)
@@ -366,12 +367,61 @@ func (tx *Tx) UpdateDiaryCard(ctx context.Context, c diary.CardRecord, changed [
 	args := append([]any{c.Note, nullNoteAt(c.NoteAt), c.UpdatedAt.UTC()}, summaryArgs(c.Summary)...)
 	args = append(args, string(c.PersonID), string(c.ID))
 	res, err := tx.tx.ExecContext(ctx, `UPDATE diary_cards SET note = $1, note_at = $2, updated_at = $3,
-		self_harm = $4, attempt = $5, max_emotion = $6, skills_category = $7, ridden_out = $8
-		WHERE person_id = $9 AND id = $10`, args...)
+		self_harm = $4, attempt = $5, max_emotion = $6, skills_category = $7, ridden_out = $8, strong_urges = $9
+		WHERE person_id = $10 AND id = $11`, args...)
 	if err := affectedOne(res, err, "update diary card"); err != nil {
 		return err
 	}
 	return tx.putDiaryValues(ctx, c.ID, c.Values, changed)
+}
+
+// FindUnsummarizedDiaryCards returns up to limit cards summarised before
+// the summary counted strong urges (strong_urges NULL), with their values
+// and without their notes, in person and day order after the card of
+// afterPerson on afterDay ("" and the zero day: from the first).
+func (db *DB) FindUnsummarizedDiaryCards(ctx context.Context, afterPerson tend.ID, afterDay time.Time, limit int) ([]diary.CardRecord, error) {
+	cards, err := findDiaryCardRows(ctx, db.read, `SELECT `+cardColumns(false)+` FROM diary_cards c
+		WHERE c.strong_urges IS NULL AND (c.person_id > $1 OR (c.person_id = $1 AND c.day > $2))
+		ORDER BY c.person_id, c.day LIMIT $3`, string(afterPerson), dayText(afterDay), limit)
+	if err != nil || len(cards) == 0 {
+		return cards, err
+	}
+	marks := make([]string, len(cards))
+	args := make([]any, len(cards))
+	for i, c := range cards {
+		marks[i] = "$" + strconv.Itoa(i+1)
+		args[i] = string(c.ID)
+	}
+	values, err := diaryValues(ctx, db.read, `c.id IN (`+strings.Join(marks, ", ")+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	for i := range cards {
+		cards[i].Values = values[cards[i].ID]
+		if cards[i].Values == nil {
+			cards[i].Values = map[diary.Field]diary.Value{}
+		}
+	}
+	return cards, nil
+}
+
+// UpdateDiarySummary sets the summary columns of a card summarised before
+// the summary counted strong urges. It changes nothing (false) when the
+// card was saved since it was read (updatedAt), since that save wrote a
+// summary of its own.
+func (tx *Tx) UpdateDiarySummary(ctx context.Context, personID, cardID tend.ID, updatedAt time.Time, s diary.Summary) (bool, error) {
+	args := append(summaryArgs(s), string(personID), string(cardID), updatedAt.UTC())
+	res, err := tx.tx.ExecContext(ctx, `UPDATE diary_cards SET self_harm = $1, attempt = $2, max_emotion = $3, skills_category = $4,
+		ridden_out = $5, strong_urges = $6
+		WHERE person_id = $7 AND id = $8 AND updated_at = $9 AND strong_urges IS NULL`, args...)
+	if err != nil {
+		return false, fmt.Errorf("store: update diary summary: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store: update diary summary: %w", err)
+	}
+	return n > 0, nil
 }
 
 const diarySaveColumns = `id, person_id, card_id, day, idem_key, saved_by, in_session, edited_at, saved_at, changes, note_changed, applied`

@@ -243,7 +243,7 @@ func (w *BulkWriter) Episodes(ctx context.Context, eps []episodes.Episode, sessi
 // already be sealed. Cards made this way have no save history.
 func (w *BulkWriter) DiaryCards(ctx context.Context, cards []diary.CardRecord) error {
 	cols := []string{"id", "person_id", "day", "time_zone", "scale_version", "note", "note_at", "late_days", "in_session", "entered_by",
-		"first_saved_at", "updated_at", "self_harm", "attempt", "max_emotion", "skills_category", "ridden_out"}
+		"first_saved_at", "updated_at", "self_harm", "attempt", "max_emotion", "skills_category", "ridden_out", "strong_urges"}
 	err := w.insert(ctx, "diary_cards", cols, len(cards), func(i int) []any {
 		c := cards[i]
 		var note, noteAt, maxEmotion any
@@ -258,7 +258,7 @@ func (w *BulkWriter) DiaryCards(ctx context.Context, cards []diary.CardRecord) e
 		}
 		return []any{string(c.ID), string(c.PersonID), dayText(c.Day), c.TimeZone, c.ScaleVersion, note, noteAt, c.LateDays, c.InSession,
 			string(c.EnteredBy), c.FirstSavedAt.UTC(), c.UpdatedAt.UTC(), c.Summary.SelfHarm, c.Summary.Attempt, maxEmotion,
-			orNil(string(c.Summary.Skills)), c.Summary.RiddenOut}
+			orNil(string(c.Summary.Skills)), c.Summary.RiddenOut, c.Summary.StrongUrges}
 	})
 	if err != nil {
 		return err

@@ -50,7 +50,7 @@ func TestBulkMeasures(t *testing.T) {
 	total := 0
 	for _, p := range ps {
 		q := p.Questionnaires
-		if len(q.Assignments) != 2 || len(q.Responses) == 0 {
+		if len(q.Assignments) < 2 || len(q.Responses) == 0 {
 			t.Fatalf("%s: %d assignments, %d responses", p.Account.Username, len(q.Assignments), len(q.Responses))
 		}
 		due, err := db.FindDue(ctx, p.Account.ID, now.AddDate(0, 0, 7))

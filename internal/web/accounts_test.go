@@ -29,6 +29,7 @@ import (
 	"github.com/tendcare/tend/internal/measure"
 	"github.com/tendcare/tend/internal/medication"
 	"github.com/tendcare/tend/internal/notes"
+	"github.com/tendcare/tend/internal/report"
 	"github.com/tendcare/tend/internal/safetyplan"
 	"github.com/tendcare/tend/internal/settings"
 	"github.com/tendcare/tend/internal/skills"
@@ -129,12 +130,17 @@ func newDemoServerIn(t *testing.T, log *slog.Logger, locale string) *demoServer 
 	chainSvc := chain.NewService(store.For[chain.Tx](db), checker, v, skillSvc, clock)
 	diaries := diary.NewService(store.For[diary.Tx](db), checker, v, followUp, clock, cache.Diary)
 	measures := measure.NewService(store.For[measure.Tx](db), checker, followUp, clock, episodeSvc.WindowWeeks)
+	reports := report.NewService(store.For[report.Tx](db), checker, clock, func() report.Settings {
+		ep := cache.Episodes()
+		return report.Settings{Modalities: ep.Modalities, WindowWeeks: ep.WindowWeeks, Location: ep.Location, Texts: cat.Printer(locale)}
+	})
 	apiHandler, err := api.New(api.Options{Logger: log, Accounts: accounts, CareTeam: careTeam, Looks: looks,
 		SafetyPlan: plans, FollowUp: followUp, Settings: cache, Clock: clock,
 		Toolbox: toolboxes, Skills: skillSvc, SkillTexts: func() skills.Texts { return cat.Printer(locale) },
 		Journal: journals, HopeBox: hopeBoxes, Chains: chainSvc,
 		Diary: diaries,
-		Notes: noteSvc, Medication: medSvc, Groups: groupSvc})
+		Notes: noteSvc, Medication: medSvc, Groups: groupSvc,
+		Reports: reports})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,6 +160,7 @@ func newDemoServerIn(t *testing.T, log *slog.Logger, locale string) *demoServer 
 		Notes:      noteSvc, Medication: medSvc, Groups: groupSvc,
 		Diary:    diaries,
 		Measures: measures,
+		Reports:  reports,
 	})
 	if err != nil {
 		t.Fatal(err)

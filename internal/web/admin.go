@@ -614,6 +614,7 @@ type settingsForm struct {
 	OutOfHours, Emergency           string
 	QuickExitURL                    string
 	YoungConfidentiality            string
+	EvidenceStatement               string
 	DutyTeam                        string
 	Lines                           []lineForm
 	Triggers                        []triggerChoice // what each safety prompt does
@@ -667,6 +668,7 @@ func (page *adminSettingsPage) fields() {
 		{"locale", f.Locale, true, false}, {"working_hours", f.WorkingHours, true, false}, {"holidays", f.Holidays, true, true},
 		{"out_of_hours", f.OutOfHours, true, true}, {"emergency", f.Emergency, true, true}, {"quick_exit_url", f.QuickExitURL, true, false},
 		{"young_confidentiality", f.YoungConfidentiality, true, true},
+		{"evidence_statement", f.EvidenceStatement, true, true},
 		{"modalities", f.Modalities, true, true}, {"follow_up_window_weeks", f.FollowUpWindowWeeks, true, false},
 	} {
 		v := fieldView{ID: x.id, Label: page.T("admin.settings_" + x.id), Value: x.value, Problem: page.Errors[x.id], Area: x.area}
@@ -699,7 +701,7 @@ func hoursForm(h settings.Hours) string {
 func formFromSettings(st settings.Settings) settingsForm {
 	f := settingsForm{Name: st.Name, Country: st.Country, TimeZone: st.TimeZone, Locale: st.Locale, WorkingHours: hoursForm(st.WorkingHours),
 		Holidays: strings.Join(st.Holidays, "\n"), OutOfHours: st.OutOfHours, Emergency: st.Emergency, QuickExitURL: st.QuickExitURL,
-		YoungConfidentiality: st.YoungConfidentiality, DutyTeam: string(st.DutyTeam)}
+		YoungConfidentiality: st.YoungConfidentiality, DutyTeam: string(st.DutyTeam), EvidenceStatement: st.EvidenceStatement}
 	f.setTriggers(st.Triggers)
 	f.setEpisodes(st)
 	f.setDiary(st.Diary)
@@ -786,10 +788,11 @@ func (s *Server) adminSettingsUpdate(w http.ResponseWriter, r *http.Request) err
 	page.Form = settingsForm{Name: f.Get("name"), Country: f.Get("country"), TimeZone: strings.TrimSpace(f.Get("time_zone")),
 		Locale: strings.TrimSpace(f.Get("locale")), WorkingHours: f.Get("working_hours"), Holidays: f.Get("holidays"),
 		OutOfHours: f.Get("out_of_hours"), Emergency: f.Get("emergency"), QuickExitURL: f.Get("quick_exit_url"),
-		YoungConfidentiality: strings.TrimSpace(f.Get("young_confidentiality")), DutyTeam: f.Get("duty_team")}
+		YoungConfidentiality: strings.TrimSpace(f.Get("young_confidentiality")), DutyTeam: f.Get("duty_team"),
+		EvidenceStatement: strings.TrimSpace(f.Get("evidence_statement"))}
 	st := settings.Settings{DutyTeam: dutyTeamChoice(page.DutyTeams, page.Form.DutyTeam), Name: strings.TrimSpace(page.Form.Name), Country: page.Form.Country, TimeZone: page.Form.TimeZone,
 		Locale: page.Form.Locale, OutOfHours: strings.TrimSpace(page.Form.OutOfHours), Emergency: strings.TrimSpace(page.Form.Emergency),
-		QuickExitURL: page.Form.QuickExitURL, YoungConfidentiality: page.Form.YoungConfidentiality}
+		QuickExitURL: page.Form.QuickExitURL, YoungConfidentiality: page.Form.YoungConfidentiality, EvidenceStatement: page.Form.EvidenceStatement}
 	if h, err := settings.ParseHours(page.Form.WorkingHours); err == nil {
 		st.WorkingHours = h
 	}

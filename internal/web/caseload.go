@@ -48,6 +48,9 @@ type clinicHomePage struct {
 	Base
 	Cases  []caseView
 	Orders []orderChoice
+	// Reports links a lead to the service outcomes report (the report
+	// service decides what they may see in it).
+	Reports bool
 }
 
 // clinicShow is the staff home: the people on their care teams.
@@ -69,7 +72,7 @@ func (s *Server) clinicShow(w http.ResponseWriter, r *http.Request) error {
 	st, _ := s.opt.Settings.Get()
 	loc := st.Location()
 	const layout = "Mon 2 Jan 15:04"
-	page := &clinicHomePage{Base: Base{Title: p.T("clinic.title")}}
+	page := &clinicHomePage{Base: Base{Title: p.T("clinic.title")}, Reports: a.Role == tend.RoleLead && s.opt.Reports != nil}
 	for _, o := range caseloadOrders {
 		page.Orders = append(page.Orders, orderChoice{Value: o, Label: p.T("clinic.order." + o), Selected: o == order})
 	}

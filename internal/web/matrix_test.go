@@ -38,6 +38,7 @@ var matrix = map[string][]int{
 	"GET /help":                     {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
 	"GET /help/{country}":           {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
 	"POST /help/young":              {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303},
+	"GET /evidence":                 {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
 	"GET /{$}":                      {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
 	"GET /signin":                   {200, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303},
 	"POST /signin":                  {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
@@ -408,6 +409,15 @@ var matrix = map[string][]int{
 	"POST /admin/instruments/{id}/retire":                                  {401, 404, 404, 404, 403, 403, 403, 403, 403, 404, 403, 403, 403},
 	"POST /admin/instruments/{id}/prompts":                                 {401, 404, 404, 404, 403, 403, 403, 403, 403, 404, 403, 403, 403},
 
+	// The session preparation view (issue 8, item 2): one page per person
+	// for their care team. Every active member of sam's care team opens it
+	// (lee, priya, jo, and casey to whom sam shares nothing: each section
+	// then says what is not shared); for anyone else it does not exist
+	// (404), a lead (morgan, who sees task metadata only) and the admin
+	// included, and people never have it.
+	//                                                anon sam  alex riley lee  priya jo   kim  morgan admin casey nia  dana
+	"GET /clinic/people/{id}/prepare": {303, 404, 404, 404, 200, 200, 200, 404, 404, 404, 200, 404, 404},
+
 	// The person's diary card and progress (clinical/diary-card.md;
 	// DESIGN.md "Who sees what"): /me pages are the signed-in person's own,
 	// so staff get 404 and each person their own card ({date} is today in
@@ -432,6 +442,19 @@ var matrix = map[string][]int{
 	"GET /me/questionnaires/scores": {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
 	"GET /me/questionnaires/{id}":   {303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
 	"POST /me/questionnaires/{id}":  {401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+
+	// The service outcomes report and its exports (issue 8; DESIGN.md "Who
+	// sees what": a lead sees aggregate reports for their teams). Morgan
+	// (lead of sam's team) and nia (lead of another team) open the page
+	// (200); nobody in the demo has a discharged episode yet, so there is no
+	// cohort and the exports have nothing to export (404 for them too:
+	// TestOutcomesReport checks them with data). Everyone who leads no team
+	// gets 404 from the report service: people, clinicians, the duty team
+	// and the admin (who sees no clinical data, aggregate or not).
+	//                                              anon sam  alex riley lee  priya jo   kim  morgan admin casey nia  dana
+	"GET /clinic/reports/outcomes":      {303, 404, 404, 404, 404, 404, 404, 404, 200, 404, 404, 200, 404},
+	"GET /clinic/reports/outcomes.csv":  {303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /clinic/reports/outcomes.json": {303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
 
 	// The API mount itself; each API route has its own row in internal/api.
 	"/api/v1/": {404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404}, // no API route at the mount itself

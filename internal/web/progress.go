@@ -83,6 +83,8 @@ type progressPage struct {
 	SkillsUsed string
 	Ridden     string
 	Charts     []chartView
+	// Questionnaires is each questionnaire's change in kind words.
+	Questionnaires []questionnaireChange
 }
 
 type spanView struct {
@@ -117,6 +119,9 @@ func (s *Server) progressShow(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.progressWeek(page, week)
 	s.progressCharts(page, prog)
+	if page.Questionnaires, err = s.progressQuestionnaires(r, a); err != nil {
+		return err
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	return s.render(w, r, http.StatusOK, "me_progress", page)
 }

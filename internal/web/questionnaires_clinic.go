@@ -179,32 +179,10 @@ func thresholdWords(p *i18n.Printer, in measure.Instrument) string {
 }
 
 // ruleWords names the reliable-change rule of an instrument, with the
-// index when the rule is Jacobson-Truax (c non-nil).
+// index when the rule is Jacobson-Truax (c non-nil): the same words as the
+// outcome reports (measure.Instrument.RuleWords).
 func ruleWords(p *i18n.Printer, in measure.Instrument, c *measure.Change) string {
-	rc := in.Scoring.Change
-	if rc == nil {
-		return ""
-	}
-	src := rc.Source
-	if !rc.JacobsonTruax() {
-		if src == "" {
-			return p.T("questionnaires_clinic.rule_points", in.FormatScore(rc.Points))
-		}
-		return p.T("questionnaires_clinic.rule_points_source", in.FormatScore(rc.Points), src)
-	}
-	sd := strconv.FormatFloat(rc.SD, 'f', -1, 64)
-	rel := strconv.FormatFloat(rc.Reliability, 'f', -1, 64)
-	crit := strconv.FormatFloat(measure.JacobsonTruaxCritical, 'f', -1, 64)
-	var words string
-	if c != nil {
-		words = p.T("questionnaires_clinic.rule_jt", strconv.FormatFloat(measure.Round(c.RCI, 2), 'f', 2, 64), crit, sd, rel)
-	} else {
-		words = p.T("questionnaires_clinic.rule_jt_plain", crit, sd, rel)
-	}
-	if src != "" {
-		words += " " + p.T("questionnaires_clinic.rule_source", src)
-	}
-	return words
+	return in.RuleWords(p, c)
 }
 
 // seriesView is one instrument's chart, table and reliable change.

@@ -131,6 +131,15 @@ var pages = map[string]string{
 	"me_questionnaires":       "me/questionnaires.html",
 	"me_questionnaire":        "me/questionnaire.html",
 	"me_questionnaire_scores": "me/questionnaire_scores.html",
+
+	// The service outcomes report for leads.
+	"clinic_report_outcomes": "clinic/report_outcomes.html",
+
+	// The session preparation view of one person.
+	"clinic_prepare": "clinic/prepare.html",
+
+	// What research says about therapy for self-harm: public, like help.
+	"evidence": "evidence.html",
 }
 
 // Base is the data every page has; page structs embed it.
@@ -308,6 +317,8 @@ func (s *Server) checkMessages() error {
 	ids = append(ids, chainMessageIDs()...)
 	ids = append(ids, diaryGridMessageIDs()...)
 	ids = append(ids, questionnairesClinicMessageIDs()...)
+	ids = append(ids, prepareMessageIDs()...)
+	ids = append(ids, evidenceMessageIDs()...)
 	for _, id := range messageIDs {
 		ids = append(ids, id)
 	}

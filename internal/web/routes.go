@@ -21,6 +21,8 @@ func (s *Server) routeTable() []route {
 		{"GET /help", h(s.helpShow)},
 		{"GET /help/{country}", h(s.helpShow)},
 		{"POST /help/young", h(s.helpYoung)},
+		// What research says about therapy: public, for anyone.
+		{"GET /evidence", h(s.evidenceShow)},
 
 		{"GET /{$}", h(s.homeShow)},
 
@@ -227,6 +229,15 @@ func (s *Server) routeTable() []route {
 		{"POST /admin/instruments", h(s.withMeasureStaff(s.adminInstrumentImport))},
 		{"POST /admin/instruments/{id}/retire", h(s.withMeasureStaff(s.adminInstrumentRetire))},
 		{"POST /admin/instruments/{id}/prompts", h(s.withMeasureStaff(s.adminInstrumentPrompts))},
+
+		// The service outcomes report for leads, and its exports.
+		{"GET /clinic/reports/outcomes", h(s.withReports(s.reportOutcomesShow))},
+		{"GET /clinic/reports/outcomes.csv", h(s.withReports(s.reportOutcomesCSV))},
+		{"GET /clinic/reports/outcomes.json", h(s.withReports(s.reportOutcomesJSON))},
+
+		// The session preparation view: one page per person for their care
+		// team before each session, printable.
+		{"GET /clinic/people/{id}/prepare", h(s.withPrepare(s.prepareShow))},
 
 		// Admin pages.
 		{"GET /admin", h(s.adminShow)},

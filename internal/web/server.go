@@ -25,6 +25,7 @@ import (
 	"github.com/tendcare/tend/internal/measure"
 	"github.com/tendcare/tend/internal/medication"
 	"github.com/tendcare/tend/internal/notes"
+	"github.com/tendcare/tend/internal/report"
 	"github.com/tendcare/tend/internal/safetyplan"
 	"github.com/tendcare/tend/internal/settings"
 	"github.com/tendcare/tend/internal/skills"
@@ -85,6 +86,9 @@ type Options struct {
 	// Measures keeps questionnaires: instruments, assignments, responses
 	// and scores (a response's items raise safety prompts).
 	Measures *measure.Service
+	// Reports builds outcome reports: the service report for leads and
+	// one person's outcome measures for their care team.
+	Reports *report.Service
 	// API serves /api/v1/ (internal/api), behind the same middleware.
 	API http.Handler
 }
