@@ -2,7 +2,6 @@ package demo_test
 
 import (
 	"context"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -45,120 +44,6 @@ func makePeople(t *testing.T, pop demo.Population, c demo.Clinic) []demo.Person 
 		out = append(out, p)
 	}
 	return out
-}
-
-// TestDemoPopulation: demo-data's people are made-up, placed with the
-// clinic's clinicians with the default sharing, in treatment in an
-// episode with sessions, with cards ending today whose summaries are the
-// values' own; the same seed makes the same people.
-func TestDemoPopulation(t *testing.T) {
-	t.Parallel()
-	pop := demo.Population{People: 60, Days: 180, Seed: 7, First: 1, Now: popNow}
-	c := popClinic()
-	people := makePeople(t, pop, c)
-
-	t.Run("SameSeedSamePeople", func(t *testing.T) {
-		if again := makePeople(t, pop, c); !reflect.DeepEqual(people, again) {
-			t.Fatal("the same seed made different people")
-		}
-		other := pop
-		other.Seed++
-		if reflect.DeepEqual(people, makePeople(t, other, c)) {
-			t.Fatal("another seed made the same people")
-		}
-		// A person is the same whatever batch makes them.
-		one := pop
-		one.First = 1
-		p, _ := one.Person(context.Background(), c, 42)
-		if !reflect.DeepEqual(p, people[41]) {
-			t.Fatal("person 42 depends on the people made before")
-		}
-	})
-
-	today := diary.Today(popNow, mustZone(t, "Europe/London"))
-	first := today.AddDate(0, 0, -(pop.Days - 1))
-	patterns := map[demo.Pattern]int{}
-	for _, p := range people {
-		a := p.Account
-		patterns[p.Pattern]++
-		if !strings.HasPrefix(a.Username, demo.UsernamePrefix) || auth.CheckUsername(a.Username) != nil || a.PasswordHash != "hash" ||
-			a.State != tend.StateInTreatment || a.TimeZone != "Europe/London" {
-			t.Fatalf("account %+v", a)
-		}
-		if len(p.Members) == 0 || p.Members[0].Role != tend.CareTherapist || p.Members[0].AddedBy != "admin" {
-			t.Fatalf("%s: members %+v", a.Username, p.Members)
-		}
-		if team := p.Account.TeamID; (team == "riverside") != (p.Members[0].StaffID == "lee") {
-			t.Fatalf("%s: therapist %s in team %s", a.Username, p.Members[0].StaffID, team)
-		}
-		if len(p.Grants) != 2 || p.Grants[0].MemberID != p.Members[0].ID {
-			t.Fatalf("%s: grants %+v, want the therapist's two defaults", a.Username, p.Grants)
-		}
-		e := p.Episode
-		if e.PersonID != a.ID || !e.Open() || e.StartedOn == nil || e.StartedOn.After(first) || !a.CreatedAt.Before(e.StartedOn.AddDate(0, 0, 1)) {
-			t.Fatalf("%s: episode %+v, joined %v", a.Username, e, a.CreatedAt)
-		}
-		if (a.AgeBand == auth.AgeUnder18) != (e.Modality == "DBT-A") {
-			t.Fatalf("%s: %s in %s", a.Username, a.AgeBand, e.Modality)
-		}
-		if n := len(p.Sessions); n < pop.Days/7 {
-			t.Fatalf("%s: %d sessions in %d days", a.Username, n, pop.Days)
-		}
-		if len(p.Cards) == 0 || p.Cards[0].Day.Before(first) || p.Cards[len(p.Cards)-1].Day.After(today) {
-			t.Fatalf("%s: %d cards", a.Username, len(p.Cards))
-		}
-		for _, card := range p.Cards {
-			if card.FirstSavedAt.After(popNow) || card.FirstSavedAt.Before(card.Day) || card.Note != nil {
-				t.Fatalf("%s %s: saved %v, note %v", a.Username, card.Day, card.FirstSavedAt, card.Note != nil)
-			}
-			if want := diary.Summarize(diary.Config{Targets: diary.Defaults()}, card.Values, diary.DefaultRiddenOutLevel); card.Summary != want {
-				t.Fatalf("%s %s: summary %+v, want %+v", a.Username, card.Day, card.Summary, want)
-			}
-		}
-	}
-	for _, pat := range []demo.Pattern{demo.PatternImproving, demo.PatternNotImproving, demo.PatternPatchy} {
-		if patterns[pat] == 0 {
-			t.Errorf("no one %s among %d people", pat, len(people))
-		}
-	}
-
-	// The improving: fewer strong urges, more skills used, later on; the
-	// patchy leave many days empty; some acts of self-harm happen.
-	var early, late struct{ urge, used, n float64 }
-	acts := 0
-	for _, p := range people {
-		filled := float64(len(p.Cards)) / float64(pop.Days)
-		if p.Pattern == demo.PatternPatchy && filled > 0.75 {
-			t.Errorf("%s is patchy but filled in %.0f%% of days", p.Account.Username, 100*filled)
-		}
-		if p.Pattern != demo.PatternPatchy && filled < 0.6 {
-			t.Errorf("%s (%s) filled in only %.0f%% of days", p.Account.Username, p.Pattern, 100*filled)
-		}
-		for _, card := range p.Cards {
-			acts += card.Summary.SelfHarm
-			if p.Pattern != demo.PatternImproving {
-				continue
-			}
-			s := &early
-			if diary.DaysBetween(first, card.Day) > pop.Days*2/3 {
-				s = &late
-			} else if diary.DaysBetween(first, card.Day) > pop.Days/3 {
-				continue
-			}
-			u, _ := diary.Card{Values: card.Values}.Get(diary.UrgeField("u.self_harm"))
-			s.urge += float64(u)
-			if card.Summary.Skills == diary.CategoryUsed || card.Summary.Skills == diary.CategoryUsedHelped {
-				s.used++
-			}
-			s.n++
-		}
-	}
-	if early.n == 0 || late.n == 0 || late.urge/late.n >= early.urge/early.n-0.5 || late.used/late.n <= early.used/early.n+0.2 {
-		t.Errorf("the improving do not improve: early %+v, late %+v", early, late)
-	}
-	if acts == 0 {
-		t.Error("no self-harm acts recorded by anyone")
-	}
 }
 
 func mustZone(t *testing.T, name string) *time.Location {

@@ -19,9 +19,10 @@ import (
 )
 
 // This file makes the synthetic people of 'tend demo-data': pseudonymous
-// demo people ("demo-person-0042") in treatment with the demo service's
-// clinicians, each with an episode of care, its sessions and a run of diary
-// cards ending today. Everything is drawn from a PCG seeded with the seed
+// demo people ("demo-person-0042") cared for by the demo service's
+// clinicians, each with an episode of care (episodedata.go lays it out),
+// its sessions, the odd incident, questionnaires and a run of diary cards
+// from the day they joined. Everything is drawn from a PCG seeded with the seed
 // and the person's number, so a seed always makes the same people, however
 // they are batched. Nothing here is about a real person.
 
@@ -49,7 +50,7 @@ const (
 // seed.
 type Population struct {
 	People int
-	Days   int // days of cards per person, the last one today
+	Days   int // days of cards, the last one today
 	Seed   uint64
 	// First is the number of the first person (1 for demo-person-0001).
 	First int
@@ -67,6 +68,11 @@ type CareTeamPlan struct {
 	Prescriber  tend.ID   // "" for none; some people get one
 	Facilitator tend.ID   // "" for none; some DBT people get one
 	Weight      int       // share of the people placed here
+	// Modalities is the team's mix of modalities, each with its weight
+	// (DBT becomes DBT-A for the under-18s); empty: DBT, CBT and
+	// psychodynamic therapy. Modalities not in Clinic.Modalities are left
+	// out.
+	Modalities []Share
 }
 
 // Sealer seals a person's text (vault.Vault).
@@ -75,8 +81,12 @@ type Sealer interface {
 }
 
 // Clinic is where the people are placed and how their records are made.
+// The first of Teams holds the small cell (SmallCellPeople).
 type Clinic struct {
 	Teams []CareTeamPlan
+	// Modalities is the service's modality list; empty means
+	// episodes.DefaultModalities.
+	Modalities []string
 	// Defaults are the service's sharing defaults, granted to each member
 	// as careteam.Service.AddMember does.
 	Defaults []careteam.Default
@@ -94,15 +104,20 @@ type Clinic struct {
 
 // Person is one made-up person and everything about them.
 type Person struct {
-	Number   int
-	Pattern  Pattern
+	Number  int
+	Pattern Pattern
+	// Stage is where the person's episode of care stands today.
+	Stage    Stage
 	Account  auth.PersonAccount
-	Members  []careteam.Member
+	Members  []careteam.Member // none when the referral was not accepted
 	Grants   []careteam.Grant
 	Episode  episodes.Episode
 	Sessions []episodes.Session
-	Cards    []diary.CardRecord // oldest first; values and summary filled in
-	// Questionnaires are the person's PHQ-9 and GAD-7 every two weeks.
+	// Incidents are the few incidents a clinician recorded.
+	Incidents []episodes.Incident
+	Cards     []diary.CardRecord // oldest first; values and summary filled in
+	// Questionnaires are the person's PHQ-9 and GAD-7 every two weeks in
+	// treatment, and at the follow-up points after it.
 	Questionnaires Questionnaires
 }
 
@@ -127,9 +142,8 @@ func (p Population) Person(ctx context.Context, c Clinic, n int) (Person, error)
 	if err != nil {
 		return Person{}, fmt.Errorf("demo: time zone: %w", err)
 	}
-	today := diary.Today(p.Now, loc)
-	days := max(p.Days, 1)
-	first := today.AddDate(0, 0, -(days - 1))
+	sp := p.span(loc)
+	today := sp.today
 	out := Person{Number: n}
 
 	switch x := r.Float64(); {
@@ -147,30 +161,42 @@ func (p Population) Person(ctx context.Context, c Clinic, n int) (Person, error)
 	case x > 0.7:
 		band = auth.AgeOver25
 	}
-	modality := "DBT"
-	switch x := r.Float64(); {
-	case band == auth.AgeUnder18:
-		modality = "DBT-A"
-	case x < 0.15:
-		modality = "CBT"
-	case x < 0.3:
-		modality = "MBT"
-	}
+	small := n >= 1 && n <= SmallCellPeople
 	team := c.pickTeam(r)
+	if small {
+		team = c.Teams[0]
+	}
+	pl := sp.planCare(r, n, small)
+	out.Stage = pl.stage
+	modality := c.modality(r, team, band == auth.AgeUnder18, pl.stage != StageEnded, small && pl.stage == StageEnded)
 
-	// The episode's dates, counted back from the first card: referred,
-	// accepted, joined Tend, first session.
-	started := first.AddDate(0, 0, -r.IntN(8))
-	joinedDay := started.AddDate(0, 0, -1-r.IntN(10))
-	decided := joinedDay.AddDate(0, 0, -1-r.IntN(7))
-	referred := decided.AddDate(0, 0, -7-r.IntN(22))
-	joined := at(joinedDay, loc, 10*60+r.IntN(7*60))
-
+	joined := at(pl.joined, loc, 10*60+r.IntN(7*60))
 	id := newID(r, joined)
+	state := tend.StateInTreatment
+	switch {
+	case pl.stage == StageNotAccepted:
+		state = tend.StateClosed
+	case pl.stage == StageEnded && pl.consent:
+		state = tend.StateFollowUp
+	case pl.stage == StageEnded:
+		state = tend.StateDischarged
+	}
 	out.Account = auth.PersonAccount{ID: id, Username: Username(n), PasswordHash: c.PasswordHash, TeamID: team.TeamID,
-		State: tend.StateInTreatment, AgeBand: band, TimeZone: c.TimeZone, Country: c.Country, CreatedAt: joined}
+		State: state, AgeBand: band, TimeZone: c.TimeZone, Country: c.Country, CreatedAt: joined}
 
 	therapist := team.Therapists[n%len(team.Therapists)]
+	source := []episodes.Source{episodes.SourcePrimary, episodes.SourceSelf, episodes.SourceEmergency, episodes.SourceMental}[r.IntN(4)]
+	if band == auth.AgeUnder18 && r.Float64() < 0.5 {
+		source = episodes.SourceEducation
+	}
+	created := at(pl.referred, loc, 9*60+r.IntN(8*60))
+	if pl.stage == StageNotAccepted {
+		decided := pl.decided
+		out.Episode = episodes.Episode{ID: newID(r, created), PersonID: id, Modality: modality, Source: source, ReferredOn: pl.referred,
+			Decision: episodes.DecisionNotAccepted, DecidedOn: &decided, CreatedBy: therapist, CreatedAt: created}
+		return out, nil
+	}
+
 	roles := []struct {
 		staff tend.ID
 		role  tend.CareRole
@@ -183,7 +209,7 @@ func (p Population) Person(ctx context.Context, c Clinic, n int) (Person, error)
 	}
 	facilitator := tend.ID("")
 	dbt := modality == "DBT" || modality == "DBT-A"
-	if dbt && team.Facilitator != "" && r.Float64() < 0.6 {
+	if dbt && team.Facilitator != "" && r.Float64() < 0.6 && !pl.dropOut {
 		facilitator = team.Facilitator
 		roles = append(roles, struct {
 			staff tend.ID
@@ -194,7 +220,19 @@ func (p Population) Person(ctx context.Context, c Clinic, n int) (Person, error)
 		since := joined.Add(time.Duration(30+i) * time.Minute)
 		mem := careteam.Member{ID: newID(r, since), PersonID: id, StaffID: m.staff, Role: m.role, State: access.MemberActive,
 			StartedAt: since, AddedBy: c.AddedBy}
+		// Discharge as episodes.Service.Discharge leaves it: follow-up
+		// only with consent, otherwise ended without its grants.
+		switch {
+		case pl.stage == StageEnded && pl.consent:
+			mem.State, mem.FollowUpConsent = access.MemberFollowUp, true
+		case pl.stage == StageEnded:
+			ended := at(pl.ended, loc, 17*60+i)
+			mem.State, mem.EndedAt = access.MemberEnded, &ended
+		}
 		out.Members = append(out.Members, mem)
+		if mem.State == access.MemberEnded {
+			continue
+		}
 		for _, d := range c.Defaults {
 			if d.Role == m.role && d.Area.Shareable() && d.Level.AtLeast(access.LevelSee) {
 				out.Grants = append(out.Grants, careteam.Grant{MemberID: mem.ID, Area: d.Area, Level: d.Level, UpdatedAt: since})
@@ -202,21 +240,22 @@ func (p Population) Person(ctx context.Context, c Clinic, n int) (Person, error)
 		}
 	}
 
-	source := []episodes.Source{episodes.SourcePrimary, episodes.SourceSelf, episodes.SourceEmergency, episodes.SourceMental}[r.IntN(4)]
-	if band == auth.AgeUnder18 && r.Float64() < 0.5 {
-		source = episodes.SourceEducation
-	}
-	created := at(referred, loc, 9*60+r.IntN(8*60))
-	out.Episode = episodes.Episode{ID: newID(r, created), PersonID: id, Modality: modality, Source: source, ReferredOn: referred,
+	decided, started := pl.decided, pl.started
+	out.Episode = episodes.Episode{ID: newID(r, created), PersonID: id, Modality: modality, Source: source, ReferredOn: pl.referred,
 		Decision: episodes.DecisionAccepted, DecidedOn: &decided, StartedOn: &started, CreatedBy: therapist, CreatedAt: created}
-	out.Sessions = sessions(r, out.Episode, today, loc, therapist, facilitator, dbt)
+	if pl.stage == StageEnded {
+		ended, consent := pl.ended, pl.consent
+		out.Episode.EndedOn, out.Episode.FollowUpConsent = &ended, &consent
+	}
+	out.Sessions = sessions(r, out.Episode, pl, today, loc, therapist, facilitator, dbt)
 
-	cards, err := p.cards(ctx, r, c, out, first, today, loc, n)
+	cards, err := p.cards(ctx, r, c, out, pl, today, loc, n)
 	if err != nil {
 		return Person{}, err
 	}
 	out.Cards = cards
-	out.Questionnaires = p.questionnaires(out, today, loc, therapist)
+	out.Incidents = p.incidents(out, pl, today, loc, therapist)
+	out.Questionnaires = p.questionnaires(out, pl, today, loc, therapist)
 	return out, nil
 }
 
@@ -239,30 +278,45 @@ func (c Clinic) pickTeam(r *rand.Rand) CareTeamPlan {
 }
 
 // sessions are weekly individual sessions from the start of the episode
-// (most attended), the weekly skills group for some DBT people, and the
-// next individual session planned.
-func sessions(r *rand.Rand, e episodes.Episode, today time.Time, loc *time.Location, therapist, facilitator tend.ID, dbt bool) []episodes.Session {
+// to its end (most attended; at most two for those who left early), the
+// weekly skills group for some DBT people, and for those still in
+// treatment the next individual session planned.
+func sessions(r *rand.Rand, e episodes.Episode, pl plan, today time.Time, loc *time.Location, therapist, facilitator tend.ID, dbt bool) []episodes.Session {
 	var out []episodes.Session
+	attended := 0
 	attendance := func() episodes.Attendance {
+		a := episodes.DidNotAttend
 		switch x := r.Float64(); {
 		case x < 0.84:
-			return episodes.Attended
+			a = episodes.Attended
 		case x < 0.92:
-			return episodes.Cancelled
+			a = episodes.Cancelled
 		}
-		return episodes.DidNotAttend
+		if a == episodes.Attended && pl.dropOut && attended >= 2 {
+			a = episodes.DidNotAttend
+		}
+		if a == episodes.Attended {
+			attended++
+		}
+		return a
 	}
 	add := func(day time.Time, kind episodes.SessionKind, a episodes.Attendance, by tend.ID, recorded time.Time) {
 		out = append(out, episodes.Session{ID: newID(r, recorded), PersonID: e.PersonID, EpisodeID: e.ID, HeldOn: day, Kind: kind,
 			Attendance: a, RecordedBy: by, RecordedAt: recorded})
 	}
+	last := today
+	if e.EndedOn != nil {
+		last = *e.EndedOn
+	}
 	day := *e.StartedOn
-	for ; !day.After(today); day = day.AddDate(0, 0, 7) {
+	for ; !day.After(last); day = day.AddDate(0, 0, 7) {
 		add(day, episodes.SessionIndividual, attendance(), therapist, at(day, loc, 17*60+r.IntN(120)))
 	}
-	add(day, episodes.SessionIndividual, episodes.AttendancePlanned, therapist, at(today, loc, 9*60))
+	if e.EndedOn == nil {
+		add(day, episodes.SessionIndividual, episodes.AttendancePlanned, therapist, at(today, loc, 9*60))
+	}
 	if dbt && facilitator != "" {
-		for g := e.StartedOn.AddDate(0, 0, 1+r.IntN(6)); !g.After(today); g = g.AddDate(0, 0, 7) {
+		for g := e.StartedOn.AddDate(0, 0, 1+r.IntN(6)); !g.After(last); g = g.AddDate(0, 0, 7) {
 			add(g, episodes.SessionSkillsGroup, attendance(), facilitator, at(g, loc, 20*60+r.IntN(60)))
 		}
 	}
@@ -311,32 +365,44 @@ func newCourse(r *rand.Rand, pat Pattern) course {
 	return c
 }
 
-// cards draws the person's cards from first to today.
-func (p Population) cards(ctx context.Context, r *rand.Rand, c Clinic, person Person, first, today time.Time, loc *time.Location, n int) ([]diary.CardRecord, error) {
+// cards draws the person's cards from the day they join (or the first day)
+// to today, or to a few days after discharge for those who stop then.
+// Urges and emotions follow the course over the treatment (progress);
+// after discharge fewer days are filled in.
+func (p Population) cards(ctx context.Context, r *rand.Rand, c Clinic, person Person, pl plan, today time.Time, loc *time.Location, n int) ([]diary.CardRecord, error) {
 	cfg := diary.Config{PersonID: person.Account.ID, Targets: diary.Defaults(), Set: diary.SkillsDBT, Skills: diary.SetSkills(diary.SkillsDBT)}
 	level := c.RiddenOutLevel
 	if level <= 0 {
 		level = diary.DefaultRiddenOutLevel
 	}
 	co := newCourse(r, person.Pattern)
-	days := diary.DaysBetween(first, today) + 1
+	if pl.cardsFrom.IsZero() || pl.cardsTo.Before(pl.cardsFrom) {
+		return nil, nil
+	}
+	days := diary.DaysBetween(pl.cardsFrom, pl.cardsTo) + 1
 	// Missing days come in runs: a two-state chain whose long-run share of
-	// filled days is co.fill.
-	miss := (1 - co.fill) * (1 - co.stay) / max(co.fill, 0.01)
+	// filled days is the fill rate (lower after discharge).
+	missIn := (1 - co.fill) * (1 - co.stay) / max(co.fill, 0.01)
+	after := co.fill * 0.85
+	missAfter := (1 - after) * (1 - co.stay) / max(after, 0.01)
 	missing := false
 	writesNotes := c.Sealer != nil && n-p.First < c.NotesFor
 	out := make([]diary.CardRecord, 0, days)
 	for k := range days {
-		day := first.AddDate(0, 0, k)
+		day := pl.cardsFrom.AddDate(0, 0, k)
+		miss := missIn
+		if !pl.ended.IsZero() && day.After(pl.ended) {
+			miss = missAfter
+		}
 		if missing {
 			missing = r.Float64() < co.stay
 		} else {
 			missing = r.Float64() < miss
 		}
-		t := 0.0
-		if days > 1 {
-			t = float64(k) / float64(days-1)
+		if missing {
+			continue
 		}
+		t := pl.progress(day)
 		sev := co.from + (co.to-co.from)*math.Pow(t, 0.8) + co.wave*math.Sin(2*math.Pi*float64(k)/co.period) + 0.12*r.NormFloat64()
 		if r.Float64() < 0.05 {
 			sev += 0.25 // a bad day
@@ -355,9 +421,6 @@ func (p Population) cards(ctx context.Context, r *rand.Rand, c Clinic, person Pe
 		saved := at(day.AddDate(0, 0, late), loc, 18*60+r.IntN(330))
 		noteDraw := r.Float64()
 		noteText := dayNotes[r.IntN(len(dayNotes))]
-		if missing {
-			continue
-		}
 		if saved.After(p.Now) {
 			// Today's card, before this evening: saved a little earlier today.
 			saved = p.Now.Add(-time.Duration(5+r.IntN(90)) * time.Minute)

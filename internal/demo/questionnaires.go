@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/tendcare/tend"
+	"github.com/tendcare/tend/internal/diary"
+	"github.com/tendcare/tend/internal/episodes"
 	"github.com/tendcare/tend/internal/measure"
 )
 
@@ -78,8 +80,9 @@ func seedQuestionnaires(ctx context.Context, measureAt func(tend.Clock) *measure
 }
 
 // Questionnaires are what 'tend demo-data' writes of a person's
-// questionnaires: PHQ-9 and GAD-7 every two weeks from the start of the
-// episode, most of them answered.
+// questionnaires: PHQ-9 and GAD-7 every two weeks in treatment, most of
+// them answered, and after discharge, with consent, at the follow-up
+// points.
 type Questionnaires struct {
 	Assignments []measure.Assignment
 	Due         []measure.Due
@@ -91,12 +94,14 @@ type Questionnaires struct {
 const questionnaireSeedSalt = 0x9e3779b97f4a7c15
 
 // questionnaires draws the person's PHQ-9 and GAD-7 history: every two
-// weeks from the first session up to today, following the person's course
-// (easing for the improving, level with swings for the rest), about one
-// in eight missed (more when the cards are patchy). Item 9 of the PHQ-9 is
-// always 0: a bulk insert raises no safety prompt, so the made-up data
-// holds none to raise.
-func (p Population) questionnaires(person Person, today time.Time, loc *time.Location, therapist tend.ID) Questionnaires {
+// weeks from the first session to discharge (or today), following the
+// person's course over the treatment (easing for the improving, level with
+// swings for the rest), about one in eight missed (more when the cards are
+// patchy). After a discharge with consent to follow-up, each instrument is
+// assigned at the follow-up points; most of those who still fill in cards
+// answer them, few of the others. Item 9 of the PHQ-9 is always 0: a bulk
+// insert raises no safety prompt, so the made-up data holds none to raise.
+func (p Population) questionnaires(person Person, pl plan, today time.Time, loc *time.Location, therapist tend.ID) Questionnaires {
 	r := rand.New(rand.NewPCG(p.Seed^questionnaireSeedSalt, uint64(max(person.Number, 0)))) // #nosec G404 G115 -- synthetic data, reproducible by design
 	var out Questionnaires
 	if person.Episode.StartedOn == nil {
@@ -115,35 +120,56 @@ func (p Population) questionnaires(person Person, today time.Time, loc *time.Loc
 	if person.Pattern == PatternPatchy {
 		missed = 0.4
 	}
-	span := math.Max(today.Sub(start).Hours()/24, 1)
+	answerFollowUp := 0.3
+	if !pl.ended.IsZero() && pl.cardsTo.After(pl.ended.AddDate(0, 0, 30)) {
+		answerFollowUp = 0.85
+	}
 	through := today.AddDate(0, 0, measure.LeadDays)
+	cal := measure.Calendar{Episodes: []episodes.Episode{person.Episode}, WindowWeeks: episodes.DefaultWindowWeeks}
 	for _, in := range []measure.Instrument{measure.PHQ9(), measure.GAD7()} {
 		created := at(start, loc, 16*60+r.IntN(90))
 		a := measure.Assignment{ID: newID(r, created), PersonID: person.Account.ID, InstrumentID: in.ID,
 			Schedule: measure.Schedule{Kind: measure.ScheduleEveryWeeks, EveryWeeks: 2}, StartsOn: start, CreatedBy: therapist, CreatedAt: created}
-		out.Assignments = append(out.Assignments, a)
-		for _, d := range a.DueDates(measure.Calendar{}, through) {
-			made := created
-			if d.On.After(start) {
-				made = at(d.On.AddDate(0, 0, -measure.LeadDays), loc, 2*60)
+		assignments := []measure.Assignment{a}
+		if e := person.Episode; e.EndedOn != nil {
+			// Discharge ends the fortnightly one; with consent, the
+			// follow-up points take over.
+			ended := at(*e.EndedOn, loc, 17*60+30)
+			assignments[0].EndedAt, assignments[0].EndedBy = &ended, therapist
+			if pl.consent {
+				assignments = append(assignments, measure.Assignment{ID: newID(r, ended), PersonID: person.Account.ID, InstrumentID: in.ID,
+					Schedule: measure.Schedule{Kind: measure.ScheduleFollowUp}, StartsOn: *e.EndedOn, CreatedBy: therapist, CreatedAt: ended})
 			}
-			if made.After(p.Now) {
-				made = p.Now.UTC()
+		}
+		for _, a := range assignments {
+			out.Assignments = append(out.Assignments, a)
+			followUp := a.Schedule.Kind == measure.ScheduleFollowUp
+			for _, d := range a.DueDates(cal, through) {
+				made := a.CreatedAt
+				if d.On.After(a.StartsOn) {
+					made = at(d.On.AddDate(0, 0, -measure.LeadDays), loc, 2*60)
+				}
+				if made.After(p.Now) {
+					made = p.Now.UTC()
+				}
+				due := measure.Due{ID: newID(r, made), AssignmentID: a.ID, PersonID: a.PersonID, InstrumentID: in.ID, On: d.On, Reason: d.Reason, CreatedAt: made}
+				out.Due = append(out.Due, due)
+				late, skip := r.IntN(3), r.Float64() < missed
+				if followUp {
+					late, skip = r.IntN(15), r.Float64() >= answerFollowUp
+				}
+				finished := at(d.On.AddDate(0, 0, late), loc, 18*60+r.IntN(240))
+				if skip || finished.After(p.Now) {
+					continue
+				}
+				t := pl.progress(d.On)
+				sev := from + (to-from)*t + wave*math.Sin(2*math.Pi*float64(diary.DaysBetween(start, d.On))/60) + 0.08*r.NormFloat64()
+				answers := drawAnswers(r, in, min(max(sev, 0), 1))
+				started := finished.Add(-time.Duration(2+r.IntN(6)) * time.Minute)
+				out.Responses = append(out.Responses, measure.Response{ID: newID(r, started), DueID: due.ID, PersonID: a.PersonID,
+					InstrumentID: in.ID, Version: in.Version, Answers: answers, Score: in.Score(answers), Finished: true,
+					StartedAt: started, UpdatedAt: finished, FinishedAt: &finished, EnteredBy: a.PersonID})
 			}
-			due := measure.Due{ID: newID(r, made), AssignmentID: a.ID, PersonID: a.PersonID, InstrumentID: in.ID, On: d.On, Reason: d.Reason, CreatedAt: made}
-			out.Due = append(out.Due, due)
-			late := r.IntN(3)
-			finished := at(d.On.AddDate(0, 0, late), loc, 18*60+r.IntN(240))
-			if r.Float64() < missed || finished.After(p.Now) {
-				continue
-			}
-			t := d.On.Sub(start).Hours() / 24 / span
-			sev := from + (to-from)*t + wave*math.Sin(2*math.Pi*t*3) + 0.08*r.NormFloat64()
-			answers := drawAnswers(r, in, min(max(sev, 0), 1))
-			started := finished.Add(-time.Duration(2+r.IntN(6)) * time.Minute)
-			out.Responses = append(out.Responses, measure.Response{ID: newID(r, started), DueID: due.ID, PersonID: a.PersonID,
-				InstrumentID: in.ID, Version: in.Version, Answers: answers, Score: in.Score(answers), Finished: true,
-				StartedAt: started, UpdatedAt: finished, FinishedAt: &finished, EnteredBy: a.PersonID})
 		}
 	}
 	return out
