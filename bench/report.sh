@@ -10,9 +10,10 @@
 # Runs bench/report (a Go benchmark) on SQLite, then on PostgreSQL when
 # BENCH_POSTGRES or TEND_TEST_POSTGRES names a server (ENGINES=sqlite or
 # ENGINES=postgres runs one). Each size is made afresh by 'tend demo-data
-# --seed 1' unless BENCH_REPORT_DATA names a folder to keep the data in and
-# use again (it takes minutes to make: see bench/README.md). Prints the
-# figures and exits 1 when a budget is missed.
+# --seed 1 --every-day' (a card on every day for everyone) unless
+# BENCH_REPORT_DATA names a folder to keep the data in and use again (it
+# takes minutes to make: see bench/README.md). Prints the figures and exits
+# 1 when a budget is missed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -226,11 +226,12 @@ func (d data) count(b *testing.B, db *store.DB) (cards, eps int) {
 
 var yearRe = regexp.MustCompile(`\((\d+) of them in (\d{4})\)`)
 
-// filled returns a database of people made-up people with days of cards
-// each, made by 'tend demo-data --seed 1'. With BENCH_REPORT_DATA set, the
-// data is kept in that folder (and on PostgreSQL in a database named after
-// the size) and used again by later runs; otherwise it is made afresh in a
-// temporary folder (and database) and removed at the end.
+// filled returns a database of people made-up people with a card on each
+// of the days, made by 'tend demo-data --seed 1 --every-day'. With
+// BENCH_REPORT_DATA set, the data is kept in that folder (and on
+// PostgreSQL in a database named after the size) and used again by later
+// runs; otherwise it is made afresh in a temporary folder (and database)
+// and removed at the end.
 func filled(b *testing.B, people, days int) data {
 	b.Helper()
 	name := fmt.Sprintf("tend_bench_report_%d_%d", people, days)
@@ -283,7 +284,7 @@ func filled(b *testing.B, people, days int) data {
 		}
 	}
 	bin := tendBinary(b)
-	args := []string{"demo-data", "--people", strconv.Itoa(people), "--days", strconv.Itoa(days), "--seed", strconv.Itoa(seed)}
+	args := []string{"demo-data", "--people", strconv.Itoa(people), "--days", strconv.Itoa(days), "--seed", strconv.Itoa(seed), "--every-day"}
 	cmd := exec.Command(bin, args...) // #nosec G204 -- the binary this benchmark built
 	cmd.Env = append(os.Environ(), "TEND_DATA="+d.dataDir, "TEND_DEMO_PASSWORD="+password, "TEND_LOG_LEVEL=warn")
 	if postgresURL() != "" {

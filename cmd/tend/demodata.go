@@ -26,7 +26,7 @@ import (
 )
 
 const demoDataUsage = `Usage:
-  tend demo-data [--people N] [--days D] [--seed S] [--today YYYY-MM-DD] [--therapist EMAIL] [--data DIR | --db URL]
+  tend demo-data [--people N] [--days D] [--seed S] [--today YYYY-MM-DD] [--therapist EMAIL] [--every-day] [--data DIR | --db URL]
 
 Fills a demo database with made-up people (demo-person-0001, ...) with what
 the clinic pages and the service outcomes report show. Each person has an
@@ -58,6 +58,10 @@ with made-up people. A staging copy set up outside demo mode can be filled
 for load tests with --allow-live and --therapist naming one of its
 clinicians.
 
+For load tests, --every-day gives every person a card on every one of the D
+days, with no gaps (they joined by the first of them at the latest); the
+episodes and everything else stay the same.
+
 Flags:
 `
 
@@ -72,7 +76,7 @@ func runDemoData(ctx context.Context, args []string, getenv func(string) string,
 	var people, days int
 	var seed uint64
 	var therapist, todayFlag string
-	var allowLive bool
+	var allowLive, everyDay bool
 	cfg, rest, err := config.Load("demo-data", args, getenv, stderr, func(fs *flag.FlagSet) {
 		fs.Usage = func() {
 			fmt.Fprint(fs.Output(), demoDataUsage)
@@ -83,6 +87,7 @@ func runDemoData(ctx context.Context, args []string, getenv func(string) string,
 		fs.Uint64Var(&seed, "seed", 1, "the seed: the same seed makes the same people")
 		fs.StringVar(&todayFlag, "today", "", "the last day of the cards, YYYY-MM-DD (default: today in the service's time zone); with the same seed, the same data")
 		fs.StringVar(&therapist, "therapist", "", "put every person on this clinician's caseload, in their team (default: lee@example.org's and kim@example.org's teams)")
+		fs.BoolVar(&everyDay, "every-day", false, "for load tests: every person fills in a card on every one of the D days, with no gaps")
 		fs.BoolVar(&allowLive, "allow-live", false, "also fill a database that is not a demo database (a staging copy; never one with real people); needs --therapist")
 	})
 	if err != nil {
@@ -206,7 +211,7 @@ func runDemoData(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return err
 	}
-	pop := demo.Population{People: people, Days: days, Seed: seed, First: made + 1, Now: now}
+	pop := demo.Population{People: people, Days: days, Seed: seed, First: made + 1, Now: now, EveryDay: everyDay}
 	year, err := pop.ReportYear(st.TimeZone)
 	if err != nil {
 		return err

@@ -43,6 +43,11 @@ func TestDemoData(t *testing.T) {
 	if err != nil || !strings.Contains(out, "demo-person-0004 to demo-person-0005") {
 		t.Fatalf("second run: %v\n%s", err, out)
 	}
+	// For load tests: a card on every one of the days for everyone.
+	out, err = demoData("--people", "3", "--days", "200", "--every-day")
+	if err != nil || !strings.Contains(out, "demo-person-0006 to demo-person-0008, with 600 diary cards over 200 days") {
+		t.Fatalf("--every-day: %v\n%s", err, out)
+	}
 
 	// The demo serves them, and they sign in with the demo password.
 	base, stop := start(t, env, "serve", "--demo")
@@ -73,7 +78,8 @@ func TestDemoData(t *testing.T) {
 	t.Run("Usage", func(t *testing.T) {
 		var errOut bytes.Buffer
 		err := run(ctx, []string{"demo-data", "-h"}, envOf(env), nil, io.Discard, &errOut)
-		if !errors.Is(err, flag.ErrHelp) || !strings.Contains(errOut.String(), "Usage:\n  tend demo-data") || !strings.Contains(errOut.String(), "-seed") {
+		if !errors.Is(err, flag.ErrHelp) || !strings.Contains(errOut.String(), "Usage:\n  tend demo-data") || !strings.Contains(errOut.String(), "-seed") ||
+			!strings.Contains(errOut.String(), "every person fills in a card on every one of the D days, with no gaps") {
 			t.Errorf("usage: %v\n%s", err, errOut.String())
 		}
 	})

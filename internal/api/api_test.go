@@ -153,7 +153,12 @@ func TestAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	riverside, err := e.db.FindStaffTeamID(ctx, e.ids["morgan@example.org"])
+	if err != nil {
+		t.Fatal(err)
+	}
 	fill := strings.NewReplacer(
+		"{riverside}", string(riverside),
 		"{entry}", string(entry.Entry.ID), "{no-entry}", string(tend.NewID()),
 		"{homework}", string(hw.ID),
 		"{chain}", string(opened.Analysis.ID),
@@ -852,14 +857,17 @@ func TestAPI(t *testing.T) {
 		// The outcomes report (issue 8): leads only, for the teams they lead;
 		// one person's episode is "fewer than 5" everywhere, never a number.
 		{name: "LeadOutcomesReport", who: "morgan@example.org", method: "GET", path: "/api/v1/reports/outcomes", wantStatus: 200,
-			wantContains: []string{`"cohort":"2026"`, `"note":"These are observational figures with no comparison group.`, `"scope":"total"`,
+			wantContains: []string{`"cohort":"2026"`, `"note":"These are observational figures with no comparison group.`, `"name":"Riverside DBT team"`,
 				`"measure":"people"`, `"modality":"CBT","kind":"count","state":"suppressed","text":"fewer than 5","people":null,"count":null,"share":null,"value":null`,
 				`"suppress_below":5`, `"state":"shown"`},
 			wantNotContains: []string{"demo-person", `"modality":"CBT","kind":"count","state":"shown"`}},
 		{name: "LeadOutcomesReportQuarter", who: "morgan@example.org", method: "GET", path: "/api/v1/reports/outcomes?cohort=2026-Q1", wantStatus: 200,
 			wantContains: []string{`"cohort":"2026-Q1"`, `"from":"2026-01-01"`, `"to":"2026-03-31"`, `"name":"Riverside DBT team"`}},
-		{name: "LeadOutcomesReportOneScope", who: "morgan@example.org", method: "GET", path: "/api/v1/reports/outcomes?cohort=2026&scope=total", wantStatus: 200,
-			wantContains: []string{`"scope":"total"`}, wantNotContains: []string{"Riverside DBT team"}},
+		{name: "LeadOutcomesReportOneScope", who: "morgan@example.org", method: "GET", path: "/api/v1/reports/outcomes?cohort=2026&scope={riverside}", wantStatus: 200,
+			wantContains: []string{`"name":"Riverside DBT team"`}, wantNotContains: []string{`"scope":"total"`}},
+		// Morgan leads one team of two: the team is the report, with no
+		// total repeating it.
+		{name: "ErrNotFound/OutcomesReportTotalOfOneTeam", who: "morgan@example.org", method: "GET", path: "/api/v1/reports/outcomes?cohort=2026&scope=total", wantStatus: 404},
 		{name: "TokenWithReportRead", who: "bearer:{report-token}", method: "GET", path: "/api/v1/reports/outcomes", wantStatus: 200, wantContains: []string{`"cohort":"2026"`}},
 		{name: "ErrNotFound/TokenWithoutReportRead", who: "bearer:{no-report-token}", method: "GET", path: "/api/v1/reports/outcomes", wantStatus: 404,
 			wantNotContains: []string{"cohort"}},

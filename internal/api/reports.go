@@ -259,7 +259,7 @@ func OutcomeRowLabels(row outcome.Row, t OutcomeTexts) (measure, detail string) 
 	}
 	switch {
 	case row.Comparison.From != "" && row.Comparison.To != "":
-		parts = append(parts, t.T("outcome.comparison", periodLabel(row.Comparison.From, t), periodLabel(row.Comparison.To, t)))
+		parts = append(parts, t.T("outcome.comparison."+string(row.Comparison.To)))
 	case row.Period != "":
 		parts = append(parts, periodLabel(row.Period, t))
 	}

@@ -58,6 +58,10 @@ type Population struct {
 	// civil date in Clinic.TimeZone. The same seed and Now make the same
 	// data.
 	Now time.Time
+	// EveryDay is for load tests: every person fills in a card on every
+	// one of the Days, with no gaps, and joined Tend by the first of them
+	// at the latest. The episodes and everything else stay as without it.
+	EveryDay bool
 }
 
 // CareTeamPlan is one team of the demo service and who in it cares for the
@@ -170,6 +174,9 @@ func (p Population) Person(ctx context.Context, c Clinic, n int) (Person, error)
 	out.Stage = pl.stage
 	modality := c.modality(r, team, band == auth.AgeUnder18, pl.stage != StageEnded, small && pl.stage == StageEnded)
 
+	if p.EveryDay {
+		pl.joined = earlier(pl.joined, sp.first)
+	}
 	joined := at(pl.joined, loc, 10*60+r.IntN(7*60))
 	id := newID(r, joined)
 	state := tend.StateInTreatment
@@ -194,6 +201,11 @@ func (p Population) Person(ctx context.Context, c Clinic, n int) (Person, error)
 		decided := pl.decided
 		out.Episode = episodes.Episode{ID: newID(r, created), PersonID: id, Modality: modality, Source: source, ReferredOn: pl.referred,
 			Decision: episodes.DecisionNotAccepted, DecidedOn: &decided, CreatedBy: therapist, CreatedAt: created}
+		if p.EveryDay {
+			if out.Cards, err = p.cards(ctx, r, c, out, pl, today, loc, n); err != nil {
+				return Person{}, err
+			}
+		}
 		return out, nil
 	}
 
@@ -249,11 +261,10 @@ func (p Population) Person(ctx context.Context, c Clinic, n int) (Person, error)
 	}
 	out.Sessions = sessions(r, out.Episode, pl, today, loc, therapist, facilitator, dbt)
 
-	cards, err := p.cards(ctx, r, c, out, pl, today, loc, n)
+	out.Cards, err = p.cards(ctx, r, c, out, pl, today, loc, n)
 	if err != nil {
 		return Person{}, err
 	}
-	out.Cards = cards
 	out.Incidents = p.incidents(out, pl, today, loc, therapist)
 	out.Questionnaires = p.questionnaires(out, pl, today, loc, therapist)
 	return out, nil
@@ -376,6 +387,10 @@ func (p Population) cards(ctx context.Context, r *rand.Rand, c Clinic, person Pe
 		level = diary.DefaultRiddenOutLevel
 	}
 	co := newCourse(r, person.Pattern)
+	if p.EveryDay {
+		s := p.span(loc)
+		pl.cardsFrom, pl.cardsTo = s.first, s.today
+	}
 	if pl.cardsFrom.IsZero() || pl.cardsTo.Before(pl.cardsFrom) {
 		return nil, nil
 	}
@@ -399,7 +414,7 @@ func (p Population) cards(ctx context.Context, r *rand.Rand, c Clinic, person Pe
 		} else {
 			missing = r.Float64() < miss
 		}
-		if missing {
+		if missing && !p.EveryDay {
 			continue
 		}
 		t := pl.progress(day)
@@ -425,7 +440,10 @@ func (p Population) cards(ctx context.Context, r *rand.Rand, c Clinic, person Pe
 			// Today's card, before this evening: saved a little earlier today.
 			saved = p.Now.Add(-time.Duration(5+r.IntN(90)) * time.Minute)
 			if diary.Today(saved, loc).Before(day.AddDate(0, 0, late)) {
-				continue
+				if !p.EveryDay {
+					continue
+				}
+				saved = p.Now
 			}
 		}
 		saved = saved.UTC()

@@ -72,6 +72,10 @@ import (
 // keeps only its Kind and State. In a team and modality (or total, or all
 // modalities) with fewer than CountsOnly distinct people every other
 // figure is CountsOnly: its N, and the Count of a count, and nothing else.
+//
+// Rows with no data in any scope (a follow-up window nobody has reached
+// yet) are left out. A reader who leads one team of several gets that
+// team's scope alone, since their total would repeat it.
 func Build(eps []Episode, q Query, s Settings) Report {
 	s = s.WithDefaults()
 	r := Report{Cohort: q.Cohort, Note: Note, Settings: s, Columns: append(slices.Clone(q.Modalities), "")}
@@ -126,6 +130,10 @@ func Build(eps []Episode, q Query, s Settings) Report {
 		r.Scopes = append(r.Scopes, scope)
 	}
 	dropEmptyRows(r.Scopes)
+	if !q.AllTeams && len(q.Teams) == 1 {
+		// A lead of one team of several: the total is that team.
+		r.Scopes = r.Scopes[1:]
+	}
 	return r
 }
 

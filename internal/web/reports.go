@@ -113,13 +113,13 @@ func (s *Server) reportOutcomesShow(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	scope := r.URL.Query().Get("scope")
-	if scope == "" {
-		scope = api.ScopeTotal
-	}
 	rep, err := s.opt.Reports.Outcomes(r.Context(), a, c)
 	if err != nil {
 		return err
+	}
+	scope := r.URL.Query().Get("scope")
+	if scope == "" && len(rep.Scopes) > 0 {
+		scope = api.ScopeKey(rep.Scopes[0])
 	}
 	v, err := newReportView(rep, p, scope)
 	if err != nil {
@@ -367,6 +367,9 @@ func (v *reportView) cell(measure string, c api.OutcomeCellJSON) reportCell {
 			if c.Share != nil {
 				out.Main = p.T("reports.with_detail", out.Main, percent(p, *c.Share))
 			}
+		case measure == string(outcome.MeasurePeople):
+			// The people of the grouping: a count, not a share of itself.
+			out.Main = p.T("outcome.people", *c.Count)
 		case c.Share != nil:
 			out.Main = p.T("outcome.count_of_share", *c.Count, *c.People, percent(p, *c.Share))
 		default:
@@ -377,7 +380,7 @@ func (v *reportView) cell(measure string, c api.OutcomeCellJSON) reportCell {
 	case c.Text != nil:
 		out.Main = *c.Text
 	}
-	if c.People != nil && c.State != string(outcome.NoData) {
+	if c.People != nil && c.State != string(outcome.NoData) && measure != string(outcome.MeasurePeople) {
 		out.People = p.T("outcome.people", *c.People)
 	}
 	if c.ObservedDays != nil && c.Days != nil {
