@@ -343,7 +343,7 @@ func hashSet(set []int) uint64 {
 	var b [8]byte
 	for _, i := range set {
 		for k := range b {
-			b[k] = byte(i >> (8 * k))
+			b[k] = byte(i >> (8 * k)) // #nosec G115 -- one byte of i at a time, on purpose
 		}
 		h.Write(b[:])
 	}

@@ -183,7 +183,11 @@ func TestPrepare(t *testing.T) {
 		mustContain(t, "the groups section", section, "Enrolled in: Tuesday skills group", "Attended 1, absent 0, cancelled 0.")
 	})
 	t.Run("Outcomes", func(t *testing.T) {
-		section := page[strings.Index(page, `id="prep-outcomes"`):]
+		at := strings.Index(page, `id="prep-outcomes"`)
+		if at < 0 {
+			t.Fatal("the page has no outcomes section")
+		}
+		section := page[at:]
 		mustContain(t, "the outcomes section", section, "Outcome measures for this episode", "Episode of care: DBT, started on",
 			"baseline (first 28 days)", "2 of 28 days recorded (7%)", "3.5 per week (once in 2 days recorded)",
 			"2.5 (on 2 days rated)", "1 of 2 days with a strong urge (50%)", "<td>1 of 2 days (50%)</td>",

@@ -429,10 +429,10 @@ func leak(rep api.OutcomesJSON) api.OutcomesJSON {
 	for i := range row.Cells {
 		c := &row.Cells[i]
 		five := 5
-		switch {
-		case i == 0:
+		switch i {
+		case 0:
 			*c = api.OutcomeCellJSON{Kind: string(outcome.KindCount), State: string(outcome.Suppressed)}
-		case i == n-1:
+		case n - 1:
 			*c = api.OutcomeCellJSON{Kind: string(outcome.KindCount), State: string(outcome.Shown), Count: &five, People: &five}
 		default:
 			*c = api.OutcomeCellJSON{Kind: string(outcome.KindCount), State: string(outcome.NoData)}
