@@ -51,6 +51,20 @@ func prepRefused(err error) bool {
 	return k == tend.EFORBIDDEN || k == tend.ENOTFOUND
 }
 
+// prepWithheld handles the error of a section's read: access refusing it
+// words the section (note) and stops it; any other error fails the page;
+// no error lets the section go on.
+func prepWithheld(err error, note *string, words string) (stop bool, _ error) {
+	switch {
+	case err == nil:
+		return false, nil
+	case prepRefused(err):
+		*note = words
+		return true, nil
+	}
+	return true, err
+}
+
 type prepEntry struct {
 	Kind, How, Recorded string
 	// Link and LinkLabel lead to the entry's details, only where the
@@ -306,11 +320,7 @@ func (s *Server) prepareDiary(r *http.Request, a tend.Actor, id tend.ID, day tim
 		return nil
 	}
 	g, err := s.diaryGridPage(r, a, id, day, true)
-	switch {
-	case prepRefused(err):
-		page.DiaryNotShared = p.T("prepare.not_shared_diary", page.Username)
-		return nil
-	case err != nil:
+	if stop, err := prepWithheld(err, &page.DiaryNotShared, p.T("prepare.not_shared_diary", page.Username)); stop {
 		return err
 	}
 	page.Grid, page.Prev, page.Next, page.ThisWeek = g, g.Prev, g.Next, g.ThisWeek
@@ -327,11 +337,7 @@ func (s *Server) prepareTasks(ctx context.Context, a tend.Actor, id tend.ID, use
 		return nil
 	}
 	tasks, err := s.opt.FollowUp.PersonTasks(ctx, a, id, since)
-	switch {
-	case prepRefused(err):
-		page.Tasks.NotShared = p.T("prepare.not_for_role_tasks", username)
-		return nil
-	case err != nil:
+	if stop, err := prepWithheld(err, &page.Tasks.NotShared, p.T("prepare.not_for_role_tasks", username)); stop {
 		return err
 	}
 	const layout = "2 Jan 2006 15:04"
@@ -383,11 +389,7 @@ func (s *Server) prepareQuestionnaires(ctx context.Context, a tend.Actor, id ten
 		return nil
 	}
 	series, err := s.opt.Measures.Scores(ctx, a, id)
-	switch {
-	case prepRefused(err):
-		page.Questionnaires.NotShared = p.T("prepare.not_shared_questionnaires", username)
-		return nil
-	case err != nil:
+	if stop, err := prepWithheld(err, &page.Questionnaires.NotShared, p.T("prepare.not_shared_questionnaires", username)); stop {
 		return err
 	}
 	for i, se := range series {
@@ -411,11 +413,7 @@ func (s *Server) prepareHomework(ctx context.Context, a tend.Actor, id tend.ID, 
 		return nil
 	}
 	hw, other, err := s.opt.Skills.List(ctx, a, id, true)
-	switch {
-	case prepRefused(err):
-		page.Homework.NotShared = p.T("prepare.not_for_role_homework", username)
-		return nil
-	case err != nil:
+	if stop, err := prepWithheld(err, &page.Homework.NotShared, p.T("prepare.not_for_role_homework", username)); stop {
 		return err
 	}
 	recent := func(list []skills.Practice) []practiceView {
@@ -495,11 +493,7 @@ func (s *Server) prepareMedication(ctx context.Context, a tend.Actor, id tend.ID
 		return nil
 	}
 	cfg, err := s.opt.Diary.Config(ctx, a, id)
-	switch {
-	case prepRefused(err):
-		m.DiaryNotShared = p.T("prepare.not_shared_diary", username)
-		return nil
-	case err != nil:
+	if stop, err := prepWithheld(err, &m.DiaryNotShared, p.T("prepare.not_shared_diary", username)); stop {
 		return err
 	}
 	loc, err := time.LoadLocation(cfg.TimeZone)
@@ -518,11 +512,7 @@ func (s *Server) prepareMedication(ctx context.Context, a tend.Actor, id tend.ID
 		from = to
 	}
 	cards, err := s.opt.Diary.Cards(ctx, a, id, from, to)
-	switch {
-	case prepRefused(err):
-		m.DiaryNotShared = p.T("prepare.not_shared_diary", username)
-		return nil
-	case err != nil:
+	if stop, err := prepWithheld(err, &m.DiaryNotShared, p.T("prepare.not_shared_diary", username)); stop {
 		return err
 	}
 	ad := &prepAdherence{From: from.Format(prepDate), Days: diary.DaysBetween(from, to) + 1, Asked: cfg.Medication, PRN: cfg.Medication}
@@ -561,11 +551,7 @@ func (s *Server) prepareGroups(ctx context.Context, a tend.Actor, id tend.ID, us
 		return nil
 	}
 	v, err := s.opt.Groups.ForPerson(ctx, a, id)
-	switch {
-	case prepRefused(err):
-		page.Groups.NotShared = p.T("prepare.not_for_role_groups", username)
-		return nil
-	case err != nil:
+	if stop, err := prepWithheld(err, &page.Groups.NotShared, p.T("prepare.not_for_role_groups", username)); stop {
 		return err
 	}
 	names := make([]string, 0, len(v.Groups))
