@@ -107,3 +107,137 @@ type QuestionnaireResponseAnswer struct {
 	ValueCoding  *Coding     `json:"valueCoding,omitempty"`
 	ValueInteger *int        `json:"valueInteger,omitempty"`
 }
+
+// CodeableConcept is an R4 CodeableConcept.
+type CodeableConcept struct {
+	Coding []Coding `json:"coding,omitempty"`
+	Text   string   `json:"text,omitempty"`
+}
+
+// Meta is an R4 Meta.
+type Meta struct {
+	LastUpdated string `json:"lastUpdated,omitempty"`
+}
+
+// Annotation is an R4 Annotation (an Observation's note).
+type Annotation struct {
+	Text string `json:"text"`
+}
+
+// Observation is an R4 Observation, as far as Tend maps it: a
+// questionnaire's total score (LOINC code, derived from its
+// QuestionnaireResponse) or one diary card (DiaryCardCode, a component per
+// value; docs/fhir/diary-observations.md).
+type Observation struct {
+	ResourceType         string                 `json:"resourceType"`
+	ID                   string                 `json:"id,omitempty"`
+	Meta                 *Meta                  `json:"meta,omitempty"`
+	Extension            []Extension            `json:"extension,omitempty"`
+	Status               string                 `json:"status"`
+	Category             []CodeableConcept      `json:"category,omitempty"`
+	Code                 CodeableConcept        `json:"code"`
+	Subject              *Reference             `json:"subject,omitempty"`
+	EffectiveDateTime    string                 `json:"effectiveDateTime,omitempty"`
+	Issued               string                 `json:"issued,omitempty"`
+	Performer            []Reference            `json:"performer,omitempty"`
+	ValueInteger         *int                   `json:"valueInteger,omitempty"`
+	ValueBoolean         *bool                  `json:"valueBoolean,omitempty"`
+	ValueQuantity        *Quantity              `json:"valueQuantity,omitempty"`
+	ValueCodeableConcept *CodeableConcept       `json:"valueCodeableConcept,omitempty"`
+	Note                 []Annotation           `json:"note,omitempty"`
+	DerivedFrom          []Reference            `json:"derivedFrom,omitempty"`
+	Component            []ObservationComponent `json:"component,omitempty"`
+}
+
+// ObservationComponent is an R4 Observation.component.
+type ObservationComponent struct {
+	Code                 CodeableConcept  `json:"code"`
+	ValueInteger         *int             `json:"valueInteger,omitempty"`
+	ValueBoolean         *bool            `json:"valueBoolean,omitempty"`
+	ValueCodeableConcept *CodeableConcept `json:"valueCodeableConcept,omitempty"`
+}
+
+// Quantity is an R4 Quantity; Value is kept exact.
+type Quantity struct {
+	Value  json.Number `json:"value,omitempty"`
+	Unit   string      `json:"unit,omitempty"`
+	System string      `json:"system,omitempty"`
+	Code   string      `json:"code,omitempty"`
+}
+
+// Bundle is an R4 Bundle: a searchset or $everything answer Tend writes,
+// or a transaction or batch it reads (and the -response it answers with).
+type Bundle struct {
+	ResourceType string        `json:"resourceType"`
+	ID           string        `json:"id,omitempty"`
+	Meta         *Meta         `json:"meta,omitempty"`
+	Type         string        `json:"type"`
+	Timestamp    string        `json:"timestamp,omitempty"`
+	Total        *int          `json:"total,omitempty"`
+	Link         []BundleLink  `json:"link,omitempty"`
+	Entry        []BundleEntry `json:"entry,omitempty"`
+}
+
+// BundleLink is an R4 Bundle.link.
+type BundleLink struct {
+	Relation string `json:"relation"`
+	URL      string `json:"url"`
+}
+
+// BundleEntry is an R4 Bundle.entry. Resource stays raw JSON: its
+// resourceType says which struct reads it.
+type BundleEntry struct {
+	FullURL  string               `json:"fullUrl,omitempty"`
+	Resource json.RawMessage      `json:"resource,omitempty"`
+	Search   *BundleEntrySearch   `json:"search,omitempty"`
+	Request  *BundleEntryRequest  `json:"request,omitempty"`
+	Response *BundleEntryResponse `json:"response,omitempty"`
+}
+
+// BundleEntrySearch is an R4 Bundle.entry.search.
+type BundleEntrySearch struct {
+	Mode string `json:"mode,omitempty"`
+}
+
+// BundleEntryRequest is an R4 Bundle.entry.request.
+type BundleEntryRequest struct {
+	Method string `json:"method"`
+	URL    string `json:"url"`
+}
+
+// BundleEntryResponse is an R4 Bundle.entry.response.
+type BundleEntryResponse struct {
+	Status       string          `json:"status"`
+	Location     string          `json:"location,omitempty"`
+	LastModified string          `json:"lastModified,omitempty"`
+	Outcome      json.RawMessage `json:"outcome,omitempty"`
+}
+
+// OperationOutcome is an R4 OperationOutcome: how /fhir/r4 answers an
+// error. Diagnostics and Expression name the resource and element at fault,
+// never a person's data.
+type OperationOutcome struct {
+	ResourceType string                  `json:"resourceType"`
+	Issue        []OperationOutcomeIssue `json:"issue"`
+}
+
+// OperationOutcomeIssue is an R4 OperationOutcome.issue.
+type OperationOutcomeIssue struct {
+	Severity    string   `json:"severity"`
+	Code        string   `json:"code"`
+	Diagnostics string   `json:"diagnostics,omitempty"`
+	Expression  []string `json:"expression,omitempty"`
+}
+
+// The code systems Tend defines for diary cards
+// (docs/fhir/diary-observations.md).
+const (
+	// DiaryCodeSystem codes the diary card Observation ("diary-card") and
+	// its components (urge, action, emotion, skills-used …).
+	DiaryCodeSystem = Base + "/CodeSystem/diary"
+	// DiaryTargetSystem codes which target of the person's card a
+	// component is about (the target's id).
+	DiaryTargetSystem = Base + "/CodeSystem/diary-target"
+	// DiaryCardCode is the Observation.code of a diary card.
+	DiaryCardCode = "diary-card"
+)
