@@ -22,6 +22,9 @@ type stmtCache struct {
 	wanted    map[string]bool
 	preparing bool
 	closed    bool
+	// preparer is the background preparation running, if any: close waits
+	// for it, so no connection is still in use once the store has closed.
+	preparer sync.WaitGroup
 }
 
 // maxCachedStmts bounds the cache: the store's query texts are fixed, apart
@@ -51,6 +54,7 @@ func (c *stmtCache) stmt(query string) *sql.Stmt {
 	c.wanted[query] = true
 	if !c.preparing {
 		c.preparing = true
+		c.preparer.Add(1)
 		go c.prepareWanted()
 	}
 	return nil
@@ -58,6 +62,7 @@ func (c *stmtCache) stmt(query string) *sql.Stmt {
 
 // prepareWanted prepares the wanted queries until none is left.
 func (c *stmtCache) prepareWanted() {
+	defer c.preparer.Done()
 	for {
 		c.mu.Lock()
 		var queries []string
@@ -87,18 +92,20 @@ func (c *stmtCache) prepareWanted() {
 	}
 }
 
-// close closes every cached statement; later queries run unprepared.
+// close closes every cached statement and waits for a background
+// preparation to stop; later queries run unprepared.
 func (c *stmtCache) close() {
 	if c == nil {
 		return
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.closed = true
 	for _, s := range c.m {
 		_ = s.Close()
 	}
 	c.m = map[string]*sql.Stmt{}
+	c.mu.Unlock()
+	c.preparer.Wait()
 }
 
 // sqlDB is a pool whose queries use the statement cache.
@@ -107,7 +114,21 @@ type sqlDB struct {
 	cache *stmtCache
 }
 
+// inUnit returns the transaction of an outer unit of work (DB.Within)
+// that ctx carries for this pool's database, so that reads made inside it
+// see what it has written; nil outside one.
+func (d sqlDB) inUnit(ctx context.Context) *sqlTx {
+	u, _ := ctx.Value(unitKey{}).(*unit)
+	if u == nil || u.tx.db.read.DB != d.DB {
+		return nil
+	}
+	return &u.tx.tx
+}
+
 func (d sqlDB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if t := d.inUnit(ctx); t != nil {
+		return t.ExecContext(ctx, query, args...)
+	}
 	if s := d.cache.stmt(query); s != nil { //nolint:sqlclosecheck // cached: closed with the cache when the store closes
 		return s.ExecContext(ctx, args...)
 	}
@@ -115,6 +136,9 @@ func (d sqlDB) ExecContext(ctx context.Context, query string, args ...any) (sql.
 }
 
 func (d sqlDB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if t := d.inUnit(ctx); t != nil {
+		return t.QueryContext(ctx, query, args...)
+	}
 	if s := d.cache.stmt(query); s != nil { //nolint:sqlclosecheck // cached: closed with the cache when the store closes
 		return s.QueryContext(ctx, args...)
 	}
@@ -122,6 +146,9 @@ func (d sqlDB) QueryContext(ctx context.Context, query string, args ...any) (*sq
 }
 
 func (d sqlDB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if t := d.inUnit(ctx); t != nil {
+		return t.QueryRowContext(ctx, query, args...)
+	}
 	if s := d.cache.stmt(query); s != nil { //nolint:sqlclosecheck // cached: closed with the cache when the store closes
 		return s.QueryRowContext(ctx, args...)
 	}
