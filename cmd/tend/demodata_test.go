@@ -154,7 +154,7 @@ func TestDemoDataOutcomes(t *testing.T) {
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	_ = rows.Close()
+	_ = rows.Close() //nolint:sqlclosecheck // closed here, before the next query on the same connection
 	ended := 0
 	for _, n := range cells {
 		ended += n
@@ -307,7 +307,7 @@ func demoDump(t *testing.T, db *store.DB) map[string][]string {
 		if err := rows.Err(); err != nil {
 			t.Fatal(err)
 		}
-		_ = rows.Close()
+		_ = rows.Close() //nolint:sqlclosecheck // closed here, before the next query on the same connection
 	}
 	return out
 }

@@ -39,7 +39,10 @@ Commands:
   audit      verify: check that no audit event was changed or deleted
   user       create, reset, reset-mfa, disable: staff accounts
   invite     make a single-use invite code for a person
+  export     outcomes (de-identified figures) or person (a FHIR Bundle for a transfer)
   demo-data  fill a demo database with made-up people and their diary cards
+  backup     write a checked copy of the database (--to) or key store (--keys-to)
+  restore    restore a backup (--from, --keys-from) and re-apply the erasure ledger
   version    print the version
 
 Run 'tend <command> -h' for a command's flags. Every flag also has a TEND_*
@@ -69,8 +72,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runUser(ctx, rest, getenv, stdin, stdout, stderr)
 	case "invite":
 		return runInvite(ctx, rest, getenv, stdout, stderr)
+	case "export":
+		return runExport(ctx, rest, getenv, stdout, stderr)
 	case "demo-data":
 		return runDemoData(ctx, rest, getenv, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, rest, getenv, stdout, stderr)
+	case "restore":
+		return runRestore(ctx, rest, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintf(stdout, "tend %s (%s, %s/%s)\n", tend.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		return nil

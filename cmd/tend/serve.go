@@ -21,6 +21,7 @@ import (
 	"github.com/tendcare/tend/internal/config"
 	"github.com/tendcare/tend/internal/crisis"
 	"github.com/tendcare/tend/internal/demo"
+	"github.com/tendcare/tend/internal/fhir"
 	"github.com/tendcare/tend/internal/i18n"
 	"github.com/tendcare/tend/internal/jobs"
 	"github.com/tendcare/tend/internal/keys"
@@ -107,7 +108,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	svc := wire(cfg, db, v, cache, dir, tend.SystemClock{})
 	jc, err := jobs.New(db, jobs.Options{Node: node, Work: cfg.Workers, PruneEvery: cfg.PruneEvery, Logger: log, Schedule: svc.measure.Schedule,
-		Resummarize: svc.diary.Resummarize})
+		Resummarize: svc.diary.Resummarize,
+		Rights:      jobs.Rights{BuildExport: svc.rights.BuildExport, Erase: svc.rights.Erase, SweepExports: svc.rights.Sweep},
+		Backups:     jobs.Backups{Dir: cfg.BackupDir, KeysDir: cfg.BackupKeysDir, KeyStore: ks, Every: cfg.BackupEvery, Keep: cfg.BackupKeep}})
 	if err != nil {
 		return err
 	}
@@ -122,24 +125,38 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	apiHandler, err := api.New(api.Options{Logger: log, Accounts: svc.accounts, CareTeam: svc.careTeam, Looks: svc.looks, SafetyPlan: svc.plan, FollowUp: svc.followUp, Settings: cache, Clock: tend.SystemClock{},
 		Toolbox: svc.toolbox, Journal: svc.journal, HopeBox: svc.hopeBox, Diary: svc.diary, Chains: svc.chains, Measures: svc.measure, Reports: svc.report,
-		Notes: svc.notes, Medication: svc.medication, Groups: svc.groups,
+		Notes: svc.notes, Medication: svc.medication, Groups: svc.groups, Rights: svc.rights,
 		Skills: svc.skills, SkillTexts: func() skills.Texts {
 			st, _ := cache.Get()
 			return cat.Printer(st.Locale)
-		}})
+		},
+		FHIRImport: &fhir.Importer{Unit: db, Diary: svc.diary, Measures: svc.measure},
+	})
+	if err != nil {
+		return err
+	}
+	fhirBase := ""
+	if cfg.PublicURL != nil {
+		fhirBase = strings.TrimSuffix(cfg.PublicURL.String(), "/") + fhir.Prefix
+	}
+	fhirHandler, err := api.NewFHIR(apiHandler, &fhir.Records{Accounts: svc.accounts, CareTeams: svc.careTeam, SafetyPlans: svc.plan,
+		Diary: svc.diary, Measures: svc.measure, Owners: db, Clock: tend.SystemClock{}, BaseURL: fhirBase})
 	if err != nil {
 		return err
 	}
 	reg := prometheus.NewRegistry()
+	reg.MustRegister(jc.Collectors()...)
 	srv, err := web.New(web.Options{
 		Logger: log, Demo: cfg.Demo, PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies,
 		MaxBodyBytes: cfg.MaxBodyBytes, Settings: cache, Crisis: dir, Catalog: cat, Registry: reg,
-		Accounts: svc.accounts, CareTeam: svc.careTeam, Looks: svc.looks, Admin: svc.admin, SafetyPlan: svc.plan, Journal: svc.journal, HopeBox: svc.hopeBox, API: apiHandler, FollowUp: svc.followUp,
+		Accounts: svc.accounts, CareTeam: svc.careTeam, Looks: svc.looks, Admin: svc.admin, SafetyPlan: svc.plan, Journal: svc.journal, HopeBox: svc.hopeBox, API: apiHandler, FHIR: fhirHandler, FollowUp: svc.followUp,
 		Toolbox: svc.toolbox, Skills: svc.skills, Chains: svc.chains,
 		Notes: svc.notes, Medication: svc.medication, Groups: svc.groups,
 		Episodes: svc.episodes, Diary: svc.diary,
 		Measures: svc.measure,
 		Reports:  svc.report,
+		Rights:   svc.rights,
+		SSO:      webSSO(cfg.OIDC),
 		Confirmed: func(country string) bool {
 			s, _ := cache.Get()
 			return s.ConfirmedFor(country, dir.Compiled)

@@ -31,6 +31,11 @@ const userUsage = `Usage:
                    disable the account and sign out everywhere; refused while
                    they are still on anyone's care team (reassign their people
                    on the admin care teams page first)
+  tend user link-sso --email E --subject S [--oidc-issuer URL]
+                   link their identity at the single sign-on provider (the
+                   subject identifier it shows; the issuer is TEND_OIDC_ISSUER)
+  tend user unlink-sso --email E
+                   remove their single sign-on links and sign out everywhere
 
 Every change is written to the audit trail as done by the command line.
 `
@@ -65,7 +70,7 @@ func runUser(ctx context.Context, args []string, getenv func(string) string, std
 		return errors.New("user: say which action (create, reset, reset-mfa or disable)")
 	}
 	action := args[0]
-	var email, name, role, team string
+	var email, name, role, team, subject string
 	var fromStdin bool
 	flags := func(fs *flag.FlagSet) {
 		fs.StringVar(&email, "email", "", "the staff member's e-mail address")
@@ -75,9 +80,12 @@ func runUser(ctx context.Context, args []string, getenv func(string) string, std
 			fs.StringVar(&team, "team", "", "a team to put them in (created when missing)")
 			fs.BoolVar(&fromStdin, "password-stdin", false, "read the password from the first line of standard input")
 		}
+		if action == "link-sso" {
+			fs.StringVar(&subject, "subject", "", "the staff member's subject identifier at the identity provider")
+		}
 	}
 	switch action {
-	case "create", "reset", "reset-mfa", "disable":
+	case "create", "reset", "reset-mfa", "disable", "link-sso", "unlink-sso":
 	default:
 		fmt.Fprint(stderr, userUsage)
 		return fmt.Errorf("user: unknown action %q (create, reset, reset-mfa or disable)", action)
@@ -130,6 +138,8 @@ func runUser(ctx context.Context, args []string, getenv func(string) string, std
 		}
 		fmt.Fprintf(stdout, "signed %s out everywhere\none-time password: %s\nGive it to them privately; they choose their own at the next sign-in.\n", a.Email, once)
 		return nil
+	case "link-sso", "unlink-sso":
+		return userSSO(ctx, svc, cfg, action, email, subject, stdout)
 	case "disable":
 		a, err := svc.FindStaffByEmail(ctx, tend.System, email)
 		if err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/tendcare/tend/internal/medication"
 	"github.com/tendcare/tend/internal/notes"
 	"github.com/tendcare/tend/internal/report"
+	"github.com/tendcare/tend/internal/rights"
 	"github.com/tendcare/tend/internal/safetyplan"
 	"github.com/tendcare/tend/internal/settings"
 	"github.com/tendcare/tend/internal/skills"
@@ -71,6 +72,10 @@ type services struct {
 	// report builds the outcome reports: the service report for leads
 	// and one person's outcome measures for their care team.
 	report *report.Service
+
+	// rights carries out the person's data rights: their download and
+	// the erasure of their account.
+	rights *rights.Service
 }
 
 func wire(cfg config.Config, db *store.DB, v *vault.Vault, cache *settings.Cache, dir *crisis.Directory, clock tend.Clock) services {
@@ -78,10 +83,11 @@ func wire(cfg config.Config, db *store.DB, v *vault.Vault, cache *settings.Cache
 	checker := access.NewChecker(db)
 	followUp := followup.NewService(store.For[followup.Tx](db), checker, v, clock, cache.FollowUp, nil)
 	skillsSvc := skills.NewService(store.For[skills.Tx](db), checker, v, clock)
-	return services{
+	svc := services{
 		checker: checker,
 		accounts: auth.NewService(store.For[auth.Tx](db), clock, auth.Options{
 			Demo: cfg.Demo, TimeZone: st.TimeZone, Country: st.Country, CareTeam: db, Secrets: vault.StaffSecrets{V: v},
+			SSO: auth.SSOOptions{ProviderMFA: cfg.OIDC.ProviderMFA, LinkByEmail: cfg.OIDC.LinkByEmail},
 		}),
 		careTeam: careteam.NewService(store.For[careteam.Tx](db), checker, clock),
 		looks:    audit.NewReader(db, checker),
@@ -115,4 +121,6 @@ func wire(cfg config.Config, db *store.DB, v *vault.Vault, cache *settings.Cache
 
 		report: report.NewService(store.For[report.Tx](db), checker, clock, reportSettings(cache)),
 	}
+	svc.rights = wireRights(db, v, cache, clock, svc)
+	return svc
 }

@@ -54,6 +54,21 @@ const (
 	// SafetyPromptsManage sets what a safety prompt does for one person
 	// (safety-rules.md section 4: "per person by their clinician").
 	SafetyPromptsManage Action = "safety_prompts.manage"
+	// DataExport is "Download my information"; AccountErase is "Erase my
+	// account". Both are the person's own rights over their data.
+	DataExport   Action = "data.export"
+	AccountErase Action = "account.erase"
+)
+
+// Operator actions: what Tend itself (tend.System, the operator's command
+// line) does with the whole service's data; nobody signed in may.
+const (
+	// OutcomesExport writes the de-identified, suppressed outcome figures
+	// of the whole service for service evaluation (tend export outcomes).
+	OutcomesExport Action = "outcomes.export"
+	// TransferExport writes one person's FHIR Bundle for a transfer to
+	// another service (tend export person).
+	TransferExport Action = "transfer.export"
 )
 
 // Administration actions: about the service, never about a person's data.
@@ -71,7 +86,9 @@ var Actions = []Action{
 	TaskMetaRead, TaskDetailRead, HomeworkRead, HomeworkWrite, MedicationRead, MedicationWrite,
 	GroupAttendanceRead, GroupAttendanceWrite, EpisodeRead, EpisodeWrite, NoteRead, NoteWrite,
 	ProfileRead, CareTeamRead, CareTeamManage, SharingManage, AuditReadOwn, ReportRead, SafetyPromptsManage,
+	DataExport, AccountErase,
 	StaffManage, InviteManage, SettingsManage,
+	OutcomesExport, TransferExport,
 }
 
 // Valid reports whether a is in the vocabulary.

@@ -25,6 +25,7 @@ const (
 	CallerLead             Caller = "a lead of the person's team"
 	CallerDuty             Caller = "the duty or intake team, while a task routed to it is open"
 	CallerAdmin            Caller = "an admin"
+	CallerSystem           Caller = "Tend itself: the operator's command line"
 )
 
 // Condition is what must also hold for a rule to apply.
@@ -39,6 +40,7 @@ const (
 	TaskRole      Condition = "the member's role is one the service names for follow-up tasks (default: therapist, care coordinator)"
 	TaskRoleShare Condition = "the member's role is one the service names for tasks, and the person grants them the area the details come from"
 	AssignedByMe  Condition = "the caller assigned this homework (or is assigning it now)"
+	ForTransfer   Condition = "Tend itself is making the operator's transfer export of the person (TransferActor)"
 )
 
 // Effect is what a rule does when it applies.
@@ -193,12 +195,37 @@ var Policy = []Rule{
 	{CallerLead, CareTeamManage, Always, Allow, "a lead manages the care teams of their teams"},
 	{CallerSelf, SharingManage, Always, Allow, "only the person sets who sees what"},
 	{CallerSelf, AuditReadOwn, Always, Allow, "the person sees who looked at their information"},
+	{CallerSelf, DataExport, Always, Allow, "only the person downloads their information"},
+	{CallerSelf, AccountErase, Always, Allow, "only the person erases their account"},
 
 	// Aggregates and administration.
 	{CallerLead, ReportRead, Always, Allow, "a lead sees aggregate reports for their teams"},
 	{CallerAdmin, StaffManage, Always, Allow, "admins manage staff"},
 	{CallerAdmin, InviteManage, Always, Allow, "admins manage invites"},
 	{CallerAdmin, SettingsManage, Always, Allow, "admins manage the service's settings"},
+
+	// The operator's exports, run on the server's command line: Tend itself
+	// acts, never a signed-in account (staff, admins and tokens included).
+	{CallerSystem, OutcomesExport, Always, Allow, "the operator exports the service's de-identified, suppressed outcome figures"},
+	{CallerSystem, TransferExport, Always, Allow, "the operator exports one person's record for a transfer, audited per person"},
+	// What a transfer carries, read through the services for the transfer
+	// export only (TransferActor): never notes, the journal, chain
+	// analyses, the toolbox log, medication or the hope box.
+	{CallerSystem, ProfileRead, ForTransfer, Allow, "a transfer carries who the person is (their pseudonymous record)"},
+	{CallerSystem, CareTeamRead, ForTransfer, Allow, "a transfer carries who the person's care team is"},
+	{CallerSystem, SafetyPlanRead, ForTransfer, Allow, "a transfer carries the person's current safety plan"},
+	{CallerSystem, QuestionnairesRead, ForTransfer, Allow, "a transfer carries the person's questionnaires and scores"},
+	{CallerSystem, DiaryRead, ForTransfer, Allow, "a transfer carries the person's diary cards"},
+}
+
+// TransferActor is Tend itself making the operator's transfer export of a
+// person (tend export person): the one system actor that reads a person's
+// record, and only what a transfer carries (the ForTransfer rules). Its
+// scopes name exactly those actions, so nothing else is open to it even if
+// a rule were added by mistake; tend.System, with no scopes, reads nothing.
+func TransferActor() tend.Actor {
+	return tend.Actor{Kind: tend.KindSystem, Scopes: []string{string(TransferExport), string(ProfileRead), string(CareTeamRead),
+		string(SafetyPlanRead), string(QuestionnairesRead), string(DiaryRead)}}
 }
 
 // DenyOnly lists actions that no rule allows to anyone, with why. It is
@@ -285,6 +312,9 @@ func capacities(actor tend.Actor, rel Relationship) []capacity {
 		if rel.DutyTaskOpen {
 			out = append(out, capacity{caller: CallerDuty})
 		}
+	case tend.KindSystem:
+		// Tend itself acts only through the CallerSystem rules.
+		out = append(out, capacity{caller: CallerSystem})
 	}
 	return out
 }
@@ -355,6 +385,8 @@ func (c capacity) holds(when Condition, actor tend.Actor, action Action, rel Rel
 		return c.m != nil && slices.Contains(rel.taskRoles(), c.m.Role) && a.Shareable() && c.m.Grant(a).AtLeast(LevelSee)
 	case AssignedByMe:
 		return c.m != nil && rel.Target.AssignedBy != "" && rel.Target.AssignedBy == actor.ID
+	case ForTransfer:
+		return actor.Kind == tend.KindSystem && slices.Contains(actor.Scopes, string(TransferExport))
 	}
 	return false // an unknown condition never allows
 }

@@ -67,6 +67,8 @@ var callers = map[string]caller{
 		access.Relationship{Exists: true, Memberships: []access.Membership{member(tend.CareTherapist, access.MemberActive, therapistGrants)}}},
 	"sam's token, no scopes":  {tend.Actor{Kind: tend.KindPerson, ID: sam, Scopes: []string{}}, access.Relationship{Exists: true, Self: true}},
 	"sam's token, diary.read": {tend.Actor{Kind: tend.KindPerson, ID: sam, Scopes: []string{"diary.read"}}, access.Relationship{Exists: true, Self: true}},
+	"tend itself":             {tend.System, access.Relationship{Exists: true}},
+	"tend transferring sam":   {access.TransferActor(), access.Relationship{Exists: true}},
 }
 
 // Outcomes.
@@ -111,6 +113,11 @@ var matrix = []struct {
 	{"sam", access.CareTeamManage, access.Target{}, forbidden},
 	{"sam", access.SharingManage, access.Target{}, allow},
 	{"sam", access.AuditReadOwn, access.Target{}, allow},
+	{"sam", access.DataExport, access.Target{}, allow},
+	{"sam", access.AccountErase, access.Target{}, allow},
+	{"another person", access.DataExport, access.Target{}, notFound},
+	{"another person", access.AccountErase, access.Target{}, notFound},
+	{"supporter", access.DataExport, access.Target{}, forbidden},
 	{"sam", access.ReportRead, access.Target{}, forbidden},
 	{"sam", access.StaffManage, access.Target{}, forbidden},
 	{"sam", access.SafetyPromptsManage, access.Target{}, forbidden},
@@ -151,6 +158,8 @@ var matrix = []struct {
 	{"therapist", access.CareTeamManage, access.Target{}, forbidden},
 	{"therapist", access.SharingManage, access.Target{}, forbidden},
 	{"therapist", access.AuditReadOwn, access.Target{}, forbidden},
+	{"therapist", access.DataExport, access.Target{}, forbidden},
+	{"therapist", access.AccountErase, access.Target{}, forbidden},
 	{"therapist", access.ReportRead, access.Target{}, forbidden},
 	{"therapist", access.StaffManage, access.Target{}, forbidden},
 	{"therapist", access.SafetyPromptsManage, access.Target{}, allow},
@@ -270,6 +279,8 @@ var matrix = []struct {
 	{"admin", access.MedicationRead, access.Target{}, forbidden},
 	{"admin", access.EpisodeRead, access.Target{}, forbidden},
 	{"admin", access.AuditReadOwn, access.Target{}, forbidden},
+	{"admin", access.DataExport, access.Target{}, forbidden},
+	{"admin", access.AccountErase, access.Target{}, forbidden},
 	{"admin", access.SharingManage, access.Target{}, forbidden},
 	{"admin wrongly on the team", access.DiaryRead, access.Target{}, forbidden},
 	{"admin wrongly on the team", access.NoteRead, access.Target{}, forbidden},
@@ -286,6 +297,39 @@ var matrix = []struct {
 	{"sam's token, no scopes", access.DiaryRead, access.Target{}, forbidden},
 	{"sam's token, diary.read", access.DiaryRead, access.Target{}, allow},
 	{"sam's token, diary.read", access.DiaryWrite, access.Target{}, forbidden},
+
+	// The operator's exports: Tend itself on the command line, and nobody
+	// signed in. Tend itself opens nothing else of a person's record.
+	{"tend itself", access.OutcomesExport, access.Target{}, allow},
+	{"tend itself", access.TransferExport, access.Target{}, allow},
+	{"tend itself", access.DiaryRead, access.Target{}, notFound},
+	{"tend itself", access.NoteRead, access.Target{}, notFound},
+	{"tend itself", access.ReportRead, access.Target{}, notFound},
+	{"sam", access.TransferExport, access.Target{}, forbidden},
+	{"sam", access.OutcomesExport, access.Target{}, forbidden},
+	{"therapist", access.TransferExport, access.Target{}, forbidden},
+	{"lead of sam's team", access.OutcomesExport, access.Target{}, forbidden},
+	{"lead of sam's team", access.TransferExport, access.Target{}, forbidden},
+	{"admin", access.OutcomesExport, access.Target{}, forbidden},
+	{"admin", access.TransferExport, access.Target{}, forbidden},
+	// The transfer export reads what a transfer carries, and nothing else.
+	{"tend itself", access.ProfileRead, access.Target{}, notFound},
+	{"tend itself", access.SafetyPlanRead, access.Target{}, notFound},
+	{"tend transferring sam", access.TransferExport, access.Target{}, allow},
+	{"tend transferring sam", access.ProfileRead, access.Target{}, allow},
+	{"tend transferring sam", access.CareTeamRead, access.Target{}, allow},
+	{"tend transferring sam", access.SafetyPlanRead, access.Target{}, allow},
+	{"tend transferring sam", access.QuestionnairesRead, access.Target{}, allow},
+	{"tend transferring sam", access.DiaryRead, access.Target{}, allow},
+	{"tend transferring sam", access.NoteRead, access.Target{}, notFound},
+	{"tend transferring sam", access.JournalRead, access.Target{}, notFound},
+	{"tend transferring sam", access.ChainAnalysisRead, access.Target{}, notFound},
+	{"tend transferring sam", access.ToolboxLogRead, access.Target{}, notFound},
+	{"tend transferring sam", access.HopeBoxRead, access.Target{}, notFound},
+	{"tend transferring sam", access.MedicationRead, access.Target{}, notFound},
+	{"tend transferring sam", access.DiaryWrite, access.Target{}, notFound},
+	{"tend transferring sam", access.SharingManage, access.Target{}, notFound},
+	{"tend transferring sam", access.OutcomesExport, access.Target{}, notFound},
 }
 
 // fixedFacts answers with one prepared relationship.

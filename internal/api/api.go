@@ -14,6 +14,7 @@ import (
 	"github.com/tendcare/tend/internal/chain"
 	"github.com/tendcare/tend/internal/diary"
 	"github.com/tendcare/tend/internal/episodes"
+	"github.com/tendcare/tend/internal/fhir"
 	"github.com/tendcare/tend/internal/followup"
 	"github.com/tendcare/tend/internal/groups"
 	"github.com/tendcare/tend/internal/hopebox"
@@ -22,6 +23,7 @@ import (
 	"github.com/tendcare/tend/internal/medication"
 	"github.com/tendcare/tend/internal/notes"
 	"github.com/tendcare/tend/internal/report"
+	"github.com/tendcare/tend/internal/rights"
 	"github.com/tendcare/tend/internal/safetyplan"
 	"github.com/tendcare/tend/internal/settings"
 	"github.com/tendcare/tend/internal/skills"
@@ -65,6 +67,11 @@ type Options struct {
 	Measures *measure.Service
 	// Reports serves the aggregated, suppressed outcomes report.
 	Reports *report.Service
+	// Rights serves the person's downloads of their information; nil
+	// answers 404.
+	Rights *rights.Service
+	// FHIRImport imports Bundles at POST /fhir/r4; nil answers 404.
+	FHIRImport *fhir.Importer
 	// Settings and Clock say when the care team next reads a contact
 	// request (the service's hours); nil Settings leaves it out.
 	Settings *settings.Cache
@@ -104,6 +111,9 @@ var routes = []route{
 	{http.MethodPut, "/api/v1/me/sharing/{memberID}/{area}", false, (*Handler).sharingUpdate},
 	{http.MethodGet, "/api/v1/me/who-looked", false, (*Handler).whoLookedList},
 	{http.MethodGet, "/api/v1/me/notices", false, (*Handler).noticeList},
+	{http.MethodGet, "/api/v1/me/exports", false, (*Handler).dataExportList},
+	{http.MethodPost, "/api/v1/me/exports", false, (*Handler).dataExportCreate},
+	{http.MethodGet, "/api/v1/me/exports/{id}", false, (*Handler).dataExportDownload},
 	{http.MethodGet, "/api/v1/me/tokens", false, (*Handler).tokenList},
 	{http.MethodPost, "/api/v1/me/tokens", false, (*Handler).tokenCreate},
 	{http.MethodDelete, "/api/v1/me/tokens/{id}", false, (*Handler).tokenDelete},

@@ -157,12 +157,21 @@ func TestAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Alex has a download of their information, made by its job.
+	alexExport, err := e.rights.RequestExport(ctx, e.actors["alex"], e.ids["alex"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.rights.BuildExport(ctx, alexExport.ID); err != nil {
+		t.Fatal(err)
+	}
 	fill := strings.NewReplacer(
 		"{riverside}", string(riverside),
 		"{entry}", string(entry.Entry.ID), "{no-entry}", string(tend.NewID()),
 		"{homework}", string(hw.ID),
 		"{chain}", string(opened.Analysis.ID),
 		"{med}", string(med.ID), "{group}", string(group.ID), "{note}", string(note.ID), "{new-med}", string(tend.NewID()),
+		"{alex-export}", string(alexExport.ID),
 		"{sam}", string(e.ids["sam"]), "{riley}", string(e.ids["riley"]), "{alex}", string(e.ids["alex"]),
 		"{lee-on-sam}", string(e.memberID(t, "sam", "lee@example.org")),
 		"{kim-on-riley}", string(e.memberID(t, "riley", "kim@example.org")),
@@ -258,6 +267,25 @@ func TestAPI(t *testing.T) {
 			wantContains: []string{`"kind":"care_team.joined"`, `"kind":"sharing.default_applied"`, `"staff_name":"Lee"`, `"area":"diary"`}, wantNotContains: []string{"Kim"}},
 		{name: "ErrForbidden/NarrowTokenNotices", who: "bearer:{narrow}", method: "GET", path: "/api/v1/me/notices", wantStatus: 403},
 		{name: "ErrNotFound/StaffNotices", who: "lee@example.org", method: "GET", path: "/api/v1/me/notices", wantStatus: 404},
+
+		// The person's downloads of their information (docs/data-rights.md):
+		// only the person; the job makes the zip (TestExportDownload).
+		{name: "PersonExportsNone", who: "sam", method: "GET", path: "/api/v1/me/exports", wantStatus: 200, wantContains: []string{`"exports":[]`}},
+		{name: "PersonExportCreate", who: "sam", method: "POST", path: "/api/v1/me/exports", wantStatus: 202, wantContains: []string{`"state":"pending"`}},
+		{name: "ErrRateLimited/ExportPending", who: "sam", method: "POST", path: "/api/v1/me/exports", wantStatus: 429},
+		{name: "PersonExportsPending", who: "sam", method: "GET", path: "/api/v1/me/exports", wantStatus: 200, wantContains: []string{`"state":"pending"`}},
+		{name: "OtherPersonExportReady", who: "alex", method: "GET", path: "/api/v1/me/exports", wantStatus: 200, wantContains: []string{`"state":"ready"`, `{alex-export}`}},
+		{name: "PersonExportDownload", who: "alex", method: "GET", path: "/api/v1/me/exports/{alex-export}", wantStatus: 200, wantContains: []string{"journal.json", "manifest.json"}},
+		{name: "ErrNotFound/AnotherPersonsExport", who: "sam", method: "GET", path: "/api/v1/me/exports/{alex-export}", wantStatus: 404},
+		{name: "ErrNotFound/StaffDownloadsExport", who: "lee@example.org", method: "GET", path: "/api/v1/me/exports/{alex-export}", wantStatus: 404},
+		{name: "ErrNotFound/UnknownExport", who: "sam", method: "GET", path: "/api/v1/me/exports/{sam}", wantStatus: 404},
+		{name: "ErrNotFound/MalformedExportID", who: "sam", method: "GET", path: "/api/v1/me/exports/not-an-id", wantStatus: 404},
+		{name: "ErrForbidden/NarrowTokenExports", who: "bearer:{narrow}", method: "GET", path: "/api/v1/me/exports", wantStatus: 403},
+		{name: "ErrNotFound/StaffExports", who: "lee@example.org", method: "GET", path: "/api/v1/me/exports", wantStatus: 404},
+		{name: "ErrNotFound/StaffExportCreate", who: "lee@example.org", method: "POST", path: "/api/v1/me/exports", wantStatus: 404},
+		{name: "ErrNotFound/AdminExports", who: "admin@example.org", method: "GET", path: "/api/v1/me/exports", wantStatus: 404},
+		{name: "ErrUnauthorized/AnonymousExports", method: "GET", path: "/api/v1/me/exports", wantStatus: 401},
+		{name: "ErrUnauthorized/AnonymousExportCreate", method: "POST", path: "/api/v1/me/exports", wantStatus: 401},
 
 		// Sharing.
 		{name: "PersonSharing", who: "sam", method: "GET", path: "/api/v1/me/sharing", wantStatus: 200,
@@ -928,7 +956,7 @@ func TestAPI(t *testing.T) {
 				t.Errorf("error Content-Type %q, want application/problem+json", ct)
 			case res.Code == 401 && res.Header().Get("WWW-Authenticate") == "":
 				t.Error("401 without WWW-Authenticate")
-			case res.Code < 300 && res.Code != 204 && ct != "application/json" && ct != "application/fhir+json":
+			case res.Code < 300 && res.Code != 204 && ct != "application/json" && ct != "application/fhir+json" && ct != "application/zip": // a zip: a person's download
 				t.Errorf("Content-Type %q, want application/json", ct)
 			}
 			if tt.notInSpec {

@@ -22,11 +22,13 @@ import (
 	"github.com/tendcare/tend/internal/groups"
 	"github.com/tendcare/tend/internal/hopebox"
 	"github.com/tendcare/tend/internal/i18n"
+	"github.com/tendcare/tend/internal/jobs"
 	"github.com/tendcare/tend/internal/journal"
 	"github.com/tendcare/tend/internal/measure"
 	"github.com/tendcare/tend/internal/medication"
 	"github.com/tendcare/tend/internal/notes"
 	"github.com/tendcare/tend/internal/report"
+	"github.com/tendcare/tend/internal/rights"
 	"github.com/tendcare/tend/internal/safetyplan"
 	"github.com/tendcare/tend/internal/settings"
 	"github.com/tendcare/tend/internal/skills"
@@ -73,6 +75,8 @@ type env struct {
 	// episodes keeps episodes of care; reports builds the outcomes report.
 	episodes *episodes.Service
 	reports  *report.Service
+	// rights makes the person's downloads of their information.
+	rights *rights.Service
 
 	api      *api.Handler
 	sessions map[string]string // who -> session token (the tend_session cookie)
@@ -82,7 +86,7 @@ type env struct {
 
 var demoAccounts = []string{"sam", "alex", "riley", "lee@example.org", "priya@example.org", "jo@example.org", "kim@example.org", "morgan@example.org", "admin@example.org"}
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	clock := &tend.FixedClock{T: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 	db := testenv.Store(t, clock)
@@ -126,6 +130,13 @@ func newEnv(t *testing.T) *env {
 	e.measure = measure.NewService(store.For[measure.Tx](db), checker, e.followUp, clock, nil)
 	e.episodes = episodes.NewService(store.For[episodes.Tx](db), checker, clock, cache.Episodes)
 	e.reports = report.NewService(store.For[report.Tx](db), checker, clock, nil)
+	// The person's downloads, with the journal as their one part; units
+	// of work enqueue the job through an inserting client.
+	if _, err := jobs.New(db, jobs.Options{Node: "test", Logger: testenv.Discard()}); err != nil {
+		t.Fatal(err)
+	}
+	e.rights = rights.NewService(store.For[rights.Tx](db), checker, v, clock, cache.Records, rights.Options{Parts: []rights.Part{{Name: "journal",
+		Collect: func(ctx context.Context, a tend.Actor, id tend.ID) (any, error) { return e.journal.Entries(ctx, a, id) }}}})
 	cat, err := i18n.New()
 	if err != nil {
 		t.Fatal(err)
@@ -140,7 +151,8 @@ func newEnv(t *testing.T) *env {
 		Chains:   e.chains,
 		Measures: e.measure,
 		Episodes: e.episodes,
-		Reports:  e.reports})
+		Reports:  e.reports,
+		Rights:   e.rights})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +187,7 @@ func (e *env) token(t *testing.T, who string, expires time.Duration, scopes ...s
 }
 
 // memberID returns the id of staff's membership of person's care team.
-func (e *env) memberID(t *testing.T, person, staff string) tend.ID {
+func (e *env) memberID(t testing.TB, person, staff string) tend.ID {
 	t.Helper()
 	ms, err := e.careTeam.Members(ctx, e.actors[person], e.ids[person])
 	if err != nil {

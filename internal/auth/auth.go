@@ -307,6 +307,8 @@ type Options struct {
 	// records key). Nil stores them as they are: tests only; serve always
 	// sets it.
 	Secrets Secrets
+	// SSO says how single sign-on trusts the identity provider (sso.go).
+	SSO SSOOptions
 }
 
 // Secrets seals and opens a staff member's second-factor secret, bound to

@@ -939,3 +939,28 @@ func TestChangePassword(t *testing.T) {
 		e.wantAudit("auth.password_changed", tend.OutcomeOK)
 	})
 }
+
+// TestCountImport: an account's FHIR imports are counted, refused or not,
+// and past the limit the next one is refused until the window ends;
+// another account is not held back by it.
+func TestCountImport(t *testing.T) {
+	e := newEnv(t, auth.Options{Limits: auth.Limits{Import: auth.Limit{Max: 2, Window: time.Hour}}})
+	ctx := context.Background()
+	sam := tend.Actor{Kind: tend.KindPerson, ID: tend.NewID()}
+	alex := tend.Actor{Kind: tend.KindPerson, ID: tend.NewID()}
+	for i := range 2 {
+		if err := e.svc.CountImport(ctx, sam); err != nil {
+			t.Fatalf("import %d: %v", i+1, err)
+		}
+	}
+	if err := e.svc.CountImport(ctx, sam); tend.ErrorKind(err) != tend.ERATELIMITED {
+		t.Fatalf("third import in the hour = %v, want ERATELIMITED", err)
+	}
+	if err := e.svc.CountImport(ctx, alex); err != nil {
+		t.Errorf("another account's import: %v", err)
+	}
+	e.clock.Advance(time.Hour)
+	if err := e.svc.CountImport(ctx, sam); err != nil {
+		t.Errorf("an import in the next window: %v", err)
+	}
+}

@@ -29,6 +29,7 @@ type Limits struct {
 	ResetAddress         Limit // wrong reset or recovery codes from one address
 	PIN                  Limit // wrong PINs for one session
 	TokenCreate          Limit // API tokens an account creates
+	Import               Limit // FHIR imports an account sends
 }
 
 // DefaultLimits are the limits used when Options.Limits is zero.
@@ -42,6 +43,19 @@ var DefaultLimits = Limits{
 	ResetAddress:         Limit{20, 15 * time.Minute},
 	PIN:                  Limit{5, 15 * time.Minute},
 	TokenCreate:          Limit{20, time.Hour},
+	Import:               Limit{30, time.Hour},
+}
+
+// CountImport counts one FHIR import sent by actor's account, refused or
+// not, and returns ERATELIMITED, saying when to try again, once the
+// account has sent Limits.Import of them in the window (DESIGN.md "Rate
+// limits": imports).
+func (s *Service) CountImport(ctx context.Context, actor tend.Actor) error {
+	lim := newCounter(s.opt.Limits.Import, "import", string(actor.Kind), string(actor.ID))
+	if err := s.checkLimits(ctx, "imports", lim); err != nil {
+		return err
+	}
+	return s.store.InTx(ctx, func(tx Tx) error { return countFailure(ctx, tx, lim) })
 }
 
 // counter is one limit applied to one key. Keys are hashed before they

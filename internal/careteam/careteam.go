@@ -60,6 +60,9 @@ const (
 	// (DESIGN.md "Lifecycle": grants carry over only when the person
 	// confirms).
 	NoticeTransfer NoticeKind = "care_team.transfer"
+	// NoticeExportReady tells the person their download is ready
+	// (internal/rights); it carries no details at all.
+	NoticeExportReady NoticeKind = "data_export.ready"
 )
 
 // NoticeParams are a notice's details: ids and kinds only, never free text,

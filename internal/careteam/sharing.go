@@ -2,6 +2,7 @@ package careteam
 
 import (
 	"context"
+	"time"
 
 	"github.com/tendcare/tend"
 	"github.com/tendcare/tend/internal/access"
@@ -99,6 +100,9 @@ type Profile struct {
 	Username string
 	State    tend.PersonState
 	TeamName string
+	// ErasedAt is set when the person erased their account (internal/rights):
+	// their content is gone and Username reads "Erased person".
+	ErasedAt *time.Time
 }
 
 // PersonView is what a staff member sees on a person's page: the basic

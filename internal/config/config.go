@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +37,30 @@ type Config struct {
 	PruneEvery     time.Duration  // how often expired rows are pruned
 	Workers        bool           // this node runs background jobs
 	ShutdownGrace  time.Duration  // time given to requests and jobs to finish on shutdown
+	OIDC           OIDC           // single sign-on for staff; off when OIDC.Issuer is ""
+	BackupDir      string         // scheduled database backups go here (SQLite only); "" for none
+	BackupKeysDir  string         // scheduled key store backups go here, apart from BackupDir; "" for none
+	BackupEvery    time.Duration  // how often scheduled backups run
+	BackupKeep     int            // how many scheduled backups of each kind are kept
+}
+
+// OIDC configures single sign-on for staff with an OpenID Connect identity
+// provider (docs/sso.md). The redirect address is PublicURL plus
+// /signin/oidc/callback.
+type OIDC struct {
+	Issuer       string   // the provider's issuer URL; "" turns single sign-on off
+	ClientID     string   // Tend's client id at the provider
+	ClientSecret string   // "" for a public client
+	Scopes       []string // asked for besides openid
+	Name         string   // shown on the button: "Sign in with Name"
+	// ProviderMFA accepts the provider's second factor in place of Tend's
+	// when the ID token says one was used (amr "mfa", or an acr in MFAACR).
+	ProviderMFA bool
+	MFAACR      []string // acr values that mean a second factor was used
+	LinkByEmail bool     // link an unlinked identity by its verified e-mail on first sign-in
+	// SubjectClaim is the claim that identifies a staff member: sub, or
+	// oid for Microsoft Entra ID.
+	SubjectClaim string
 }
 
 // Setting describes one configuration item for flags, the environment and docs.
@@ -63,6 +88,19 @@ var settings = []setting{
 	{"prune-every", "TEND_PRUNE_EVERY", "1h", "how often expired rows are pruned", false},
 	{"workers", "TEND_WORKERS", "true", "run background jobs on this node", false},
 	{"shutdown-grace", "TEND_SHUTDOWN_GRACE", "20s", "time given to requests and jobs to finish on shutdown", false},
+	{"backup-dir", "TEND_BACKUP_DIR", "", "folder for scheduled database backups (SQLite only; empty: none)", false},
+	{"backup-keys-dir", "TEND_BACKUP_KEYS_DIR", "", "folder for scheduled key store backups, apart from --backup-dir (empty: none)", false},
+	{"backup-every", "TEND_BACKUP_EVERY", "24h", "how often scheduled backups run", false},
+	{"backup-keep", "TEND_BACKUP_KEEP", "7", "how many scheduled backups of each kind to keep", false},
+	{"oidc-issuer", "TEND_OIDC_ISSUER", "", "OpenID Connect issuer URL for staff single sign-on (off when empty; docs/sso.md)", false},
+	{"oidc-client-id", "TEND_OIDC_CLIENT_ID", "", "Tend's client id at the identity provider", false},
+	{"oidc-client-secret", "TEND_OIDC_CLIENT_SECRET", "", "Tend's client secret at the identity provider (empty for a public client)", true},
+	{"oidc-scopes", "TEND_OIDC_SCOPES", "", "scopes asked for besides openid, comma- or space-separated (email is added with --oidc-link-by-email)", false},
+	{"oidc-name", "TEND_OIDC_NAME", "", "the identity provider's name on the sign-in button (default: single sign-on)", false},
+	{"oidc-mfa", "TEND_OIDC_MFA", "tend", "whose second factor staff use after single sign-on: tend, or provider (accepted only when the ID token says so)", false},
+	{"oidc-mfa-acr", "TEND_OIDC_MFA_ACR", "", "comma-separated acr values that mean the provider asked for a second factor (besides amr mfa)", false},
+	{"oidc-link-by-email", "TEND_OIDC_LINK_BY_EMAIL", "false", "link an identity to the staff account with the same verified e-mail address on its first sign-in", false},
+	{"oidc-subject-claim", "TEND_OIDC_SUBJECT_CLAIM", "sub", "the ID token claim that identifies a staff member: sub, or oid for Microsoft Entra ID", false},
 }
 
 // Load reads the configuration for the named subcommand from args (flags)
@@ -219,6 +257,25 @@ func build(v map[string]*string) (Config, error) {
 	if c.ShutdownGrace, err = parsePositive(*v["shutdown-grace"]); err != nil {
 		bad("shutdown-grace", "%v", err)
 	}
+	c.OIDC = buildOIDC(v, c.Demo, c.PublicURL, bad)
+	c.BackupDir, c.BackupKeysDir = *v["backup-dir"], *v["backup-keys-dir"]
+	if c.BackupEvery, err = parsePositive(*v["backup-every"]); err != nil {
+		bad("backup-every", "%v", err)
+	}
+	if c.BackupKeep, err = strconv.Atoi(*v["backup-keep"]); err != nil || c.BackupKeep < 1 {
+		bad("backup-keep", "%q is not a whole number of at least 1", *v["backup-keep"])
+	}
+	if c.BackupDir != "" && !strings.HasPrefix(c.DB, "sqlite:") {
+		bad("backup-dir", "scheduled backups are for SQLite; on PostgreSQL use pg_dump or WAL archiving (docs/backup.md)")
+	}
+	if c.BackupKeysDir != "" && !strings.HasPrefix(c.KeyStore, "sqlite:") {
+		bad("backup-keys-dir", "scheduled backups are for SQLite; on PostgreSQL use pg_dump or WAL archiving (docs/backup.md)")
+	}
+	// An old key store backup still holds the keys of people erased since;
+	// kept beside the database backups it would undo their erasure.
+	if c.BackupKeysDir != "" && filepath.Clean(c.BackupKeysDir) == filepath.Clean(c.BackupDir) {
+		bad("backup-keys-dir", "must differ from --backup-dir: key store backups are kept apart from database backups (docs/backup.md)")
+	}
 	return c, errors.Join(errs...)
 }
 
@@ -278,3 +335,66 @@ func (b boolFlag) Set(s string) error {
 	return nil
 }
 func (b boolFlag) IsBoolFlag() bool { return true }
+
+// buildOIDC reads and checks the single sign-on settings.
+func buildOIDC(v map[string]*string, demo bool, public *url.URL, bad func(string, string, ...any)) OIDC {
+	o := OIDC{
+		Issuer:       strings.TrimSpace(*v["oidc-issuer"]),
+		ClientID:     strings.TrimSpace(*v["oidc-client-id"]),
+		ClientSecret: *v["oidc-client-secret"],
+		Name:         strings.TrimSpace(*v["oidc-name"]),
+		Scopes:       splitList(*v["oidc-scopes"], " ,"),
+		MFAACR:       splitList(*v["oidc-mfa-acr"], ","),
+	}
+	link, err := strconv.ParseBool(*v["oidc-link-by-email"])
+	if err != nil {
+		bad("oidc-link-by-email", "%q is not true or false", *v["oidc-link-by-email"])
+	}
+	o.LinkByEmail = link
+	switch o.SubjectClaim = *v["oidc-subject-claim"]; o.SubjectClaim {
+	case "sub", "oid":
+	default:
+		bad("oidc-subject-claim", "%q is not sub or oid", o.SubjectClaim)
+	}
+	switch *v["oidc-mfa"] {
+	case "tend", "":
+	case "provider":
+		o.ProviderMFA = true
+	default:
+		bad("oidc-mfa", "%q is not tend or provider", *v["oidc-mfa"])
+	}
+	if o.Issuer == "" {
+		if o.ClientID != "" || o.ClientSecret != "" {
+			bad("oidc-issuer", "is needed when --oidc-client-id or --oidc-client-secret is set")
+		}
+		return OIDC{}
+	}
+	u, err := url.Parse(o.Issuer)
+	switch {
+	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
+		bad("oidc-issuer", "%q is not an absolute URL such as https://id.example.org/realms/staff", o.Issuer)
+	case u.Scheme != "https" && !demo:
+		bad("oidc-issuer", "must use https")
+	}
+	if o.ClientID == "" {
+		bad("oidc-client-id", "is needed with --oidc-issuer")
+	}
+	if public == nil && !demo {
+		bad("oidc-issuer", "needs --public-url: the redirect address is PUBLIC_URL/signin/oidc/callback")
+	}
+	if o.LinkByEmail && !slices.Contains(o.Scopes, "email") {
+		o.Scopes = append(o.Scopes, "email")
+	}
+	return o
+}
+
+// splitList splits s at any of seps and drops empty parts.
+func splitList(s, seps string) []string {
+	var out []string
+	for _, p := range strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(seps, r) }) {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

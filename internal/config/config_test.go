@@ -74,6 +74,9 @@ func TestLoad(t *testing.T) {
 		{"ErrTLSHalf", []string{"--tls-cert", "c.pem"}, nil, "set both --tls-cert and --tls-key"},
 		{"ErrSecretTwice", nil, map[string]string{"TEND_DB": "sqlite:x", "TEND_DB_FILE": "/x"}, "TEND_DB and TEND_DB_FILE are both set"},
 		{"ErrSmallBody", nil, map[string]string{"TEND_MAX_BODY": "10"}, "--max-body"},
+		{"ErrBackupDirOnPostgres", nil, map[string]string{"TEND_DB": "postgres://db/tend", "TEND_BACKUP_DIR": "/backups"}, "--backup-dir (TEND_BACKUP_DIR): scheduled backups are for SQLite; on PostgreSQL use pg_dump"},
+		{"ErrBackupKeysBesideDatabase", nil, map[string]string{"TEND_BACKUP_DIR": "/backups/tend", "TEND_BACKUP_KEYS_DIR": "/backups/tend/"}, "--backup-keys-dir (TEND_BACKUP_KEYS_DIR): must differ from --backup-dir"},
+		{"ErrBackupKeep", nil, map[string]string{"TEND_BACKUP_KEEP": "0"}, "--backup-keep"},
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {

@@ -309,6 +309,16 @@ func (s *Service) Cards(ctx context.Context, actor tend.Actor, personID tend.ID,
 	return out, nil
 }
 
+// FirstDay returns the date of the person's earliest card, which an
+// imported history may put before the day they joined; ok is false when
+// they have none. Errors as access.Checker; a staff read is audited.
+func (s *Service) FirstDay(ctx context.Context, actor tend.Actor, personID tend.ID) (day time.Time, ok bool, err error) {
+	if err := s.read(ctx, actor, personID, "diary_first_day:"+string(personID)); err != nil {
+		return time.Time{}, false, err
+	}
+	return s.store.FindFirstDiaryDay(ctx, personID)
+}
+
 // History returns the saves of the person's card for day, oldest first.
 func (s *Service) History(ctx context.Context, actor tend.Actor, personID tend.ID, day time.Time) ([]SaveRecord, error) {
 	if err := s.read(ctx, actor, personID, "diary_history:"+string(personID)+":"+day.Format(DayLayout)); err != nil {
@@ -337,6 +347,9 @@ type Input struct {
 	Changes  []Change
 	// Note is the day's note; nil leaves it as it is.
 	Note *string
+	// Imported: the card comes from another record (a FHIR import), so
+	// its day may be before the person joined Tend; never in the future.
+	Imported bool
 }
 
 // Saved says what a save did.
@@ -378,7 +391,8 @@ func (sv Saved) Outcome() followup.Outcome {
 // the history, and a retry with the same key changes nothing. The person
 // saves their own card; a care-team member with "see and edit" on the
 // diary enters it in session. Safety prompts are raised in the same unit
-// of work. EINVALID for a bad date (future, before the person joined),
+// of work. EINVALID for a bad date (future, or before the person joined
+// unless the card is Imported),
 // zone, key, field or rating, with nothing saved; access as
 // access.Checker.
 func (s *Service) Save(ctx context.Context, actor tend.Actor, personID tend.ID, in Input) (Saved, error) {
@@ -439,7 +453,7 @@ func (s *Service) Save(ctx context.Context, actor tend.Actor, personID tend.ID, 
 	}
 	var out Saved
 	err = s.store.InTx(ctx, func(tx Tx) error {
-		out, err = s.save(ctx, tx, actor, cfg, day, in.TimeZone, key, now, edited, changes, note)
+		out, err = s.save(ctx, tx, actor, cfg, day, in.TimeZone, key, now, edited, changes, note, in.Imported)
 		return err
 	})
 	if err != nil {
@@ -449,7 +463,7 @@ func (s *Service) Save(ctx context.Context, actor tend.Actor, personID tend.ID, 
 }
 
 func (s *Service) save(ctx context.Context, tx Tx, actor tend.Actor, cfg Config, day time.Time, zone, key string,
-	now, edited time.Time, changes []Change, note *string) (Saved, error) {
+	now, edited time.Time, changes []Change, note *string, imported bool) (Saved, error) {
 	personID := cfg.PersonID
 	prev, err := tx.FindDiarySaveByKey(ctx, personID, key)
 	if err == nil {
@@ -468,7 +482,7 @@ func (s *Service) save(ctx context.Context, tx Tx, actor tend.Actor, cfg Config,
 	if day.After(today) {
 		return Saved{}, tend.Errorf(tend.EINVALID, "That day has not happened yet. Nothing was saved.")
 	}
-	if day.Before(Today(cfg.JoinedAt, loc)) {
+	if !imported && day.Before(Today(cfg.JoinedAt, loc)) {
 		return Saved{}, tend.Errorf(tend.EINVALID, "That day is before you joined, so it has no card. Nothing was saved.")
 	}
 	for _, ch := range changes {

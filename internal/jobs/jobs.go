@@ -3,14 +3,17 @@ package jobs
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/tendcare/tend"
 	"github.com/tendcare/tend/internal/store"
 )
 
@@ -31,6 +34,12 @@ type Options struct {
 	// ResummarizeEvery is the period of that job (a day when zero); it also
 	// runs when a node starts working.
 	ResummarizeEvery time.Duration
+	// Rights runs the person's data rights (rights.Service); zero fields
+	// leave those jobs waiting for a node that has them.
+	Rights Rights
+	// Backups configure the scheduled backup job; it runs only when a
+	// folder is set, and only on SQLite.
+	Backups Backups
 	// FetchPollInterval is how often an idle SQLite node looks for new jobs
 	// (River's default, 1 s, when zero). PostgreSQL nodes are notified.
 	FetchPollInterval time.Duration
@@ -41,6 +50,8 @@ type Options struct {
 type Client struct {
 	river *river.Client[*sql.Tx]
 	work  bool
+	// collectors are the scheduled backups' metrics.
+	collectors []prometheus.Collector
 }
 
 type deps struct {
@@ -50,6 +61,19 @@ type deps struct {
 	schedule func(ctx context.Context) (int, error)
 	// resummarize is Options.Resummarize.
 	resummarize func(ctx context.Context) (int, error)
+	// rights is Options.Rights.
+	rights Rights
+	// backups is Options.Backups, and backupMetrics their metrics.
+	backups       Backups
+	backupMetrics backupMetrics
+}
+
+// Rights are the data-rights jobs' work (rights.Service's BuildExport,
+// Erase and Sweep).
+type Rights struct {
+	BuildExport  func(ctx context.Context, exportID tend.ID) error
+	Erase        func(ctx context.Context, erasureID tend.ID) error
+	SweepExports func(ctx context.Context) (int, error)
 }
 
 // New builds the job client on db and wires it into db, so units of work can
@@ -67,8 +91,16 @@ func New(db *store.DB, opt Options) (*Client, error) {
 	if opt.ResummarizeEvery <= 0 {
 		opt.ResummarizeEvery = 24 * time.Hour
 	}
+	if opt.Backups.Every <= 0 {
+		opt.Backups.Every = 24 * time.Hour
+	}
+	if opt.Backups.on() && db.Engine() != store.SQLite {
+		return nil, errors.New("jobs: scheduled backups are for SQLite; on PostgreSQL use pg_dump or WAL archiving (docs/backup.md)")
+	}
+	bm := newBackupMetrics()
 	workers := river.NewWorkers()
-	register(workers, deps{db: db, node: opt.Node, log: opt.Logger, schedule: opt.Schedule, resummarize: opt.Resummarize})
+	register(workers, deps{db: db, node: opt.Node, log: opt.Logger, schedule: opt.Schedule, resummarize: opt.Resummarize, rights: opt.Rights,
+		backups: opt.Backups, backupMetrics: bm})
 	cfg := &river.Config{
 		ID:      opt.Node,
 		Workers: workers,
@@ -92,8 +124,11 @@ func New(db *store.DB, opt Options) (*Client, error) {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
 	db.SetInserter(rc)
-	return &Client{river: rc, work: opt.Work}, nil
+	return &Client{river: rc, work: opt.Work, collectors: []prometheus.Collector{bm.last, bm.failures}}, nil
 }
+
+// Collectors are the job client's metrics, for the /metrics registry.
+func (c *Client) Collectors() []prometheus.Collector { return c.collectors }
 
 // Start begins working jobs (when Options.Work is set).
 func (c *Client) Start(ctx context.Context) error {

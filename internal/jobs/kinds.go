@@ -14,6 +14,12 @@ func register(w *river.Workers, deps deps) {
 	river.AddWorker(w, &pruneWorker{db: deps.db, node: deps.node, log: deps.log})
 	river.AddWorker(w, &scheduleWorker{schedule: deps.schedule, log: deps.log})
 	river.AddWorker(w, &resummarizeWorker{resummarize: deps.resummarize, log: deps.log})
+	river.AddWorker(w, &backupWorker{db: deps.db, cfg: deps.backups, log: deps.log, metrics: deps.backupMetrics})
+	// The person's data rights (internal/rights): a download built on
+	// request, an erasure at the end of its hold, expired downloads swept.
+	river.AddWorker(w, &exportWorker{build: deps.rights.BuildExport, log: deps.log})
+	river.AddWorker(w, &eraseWorker{erase: deps.rights.Erase, log: deps.log})
+	river.AddWorker(w, &sweepExportsWorker{sweep: deps.rights.SweepExports, log: deps.log})
 }
 
 // periodic lists the jobs that run on a schedule. River enqueues them on the
@@ -36,6 +42,26 @@ func periodic(opt Options) []*river.PeriodicJob {
 				return ScheduleArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: opt.ScheduleEvery}}
 			},
 			&river.PeriodicJobOpts{ID: ScheduleArgs{}.Kind(), RunOnStart: true},
+		))
+	}
+	if opt.Rights.SweepExports != nil {
+		jobs = append(jobs, river.NewPeriodicJob(
+			river.PeriodicInterval(time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) {
+				return SweepExportsArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: time.Hour}}
+			},
+			&river.PeriodicJobOpts{ID: SweepExportsArgs{}.Kind()},
+		))
+	}
+	if opt.Backups.on() {
+		// A backup retried a few times, not for days: the next period
+		// writes a new one anyway, and failures show on /metrics.
+		jobs = append(jobs, river.NewPeriodicJob(
+			river.PeriodicInterval(opt.Backups.Every),
+			func() (river.JobArgs, *river.InsertOpts) {
+				return BackupArgs{}, &river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByPeriod: opt.Backups.Every}}
+			},
+			&river.PeriodicJobOpts{ID: BackupArgs{}.Kind()},
 		))
 	}
 	if opt.Resummarize != nil {
@@ -81,3 +107,31 @@ func (PruneArgs) Kind() string { return "prune" }
 
 // pruneTimeout bounds one pruning run.
 const pruneTimeout = 5 * time.Minute
+
+// The data-rights jobs' arguments live in internal/rights (the service
+// enqueues them in its units of work): rights.BuildExportArgs builds one
+// download, rights.EraseArgs carries out one erasure request. Both hold one
+// id and nothing else.
+
+// exportTimeout bounds building one download.
+const exportTimeout = 10 * time.Minute
+
+// eraseTimeout bounds one erasure.
+const eraseTimeout = 5 * time.Minute
+
+// SweepExportsArgs asks for expired downloads to be deleted.
+type SweepExportsArgs struct{}
+
+// Kind names the job.
+func (SweepExportsArgs) Kind() string { return "sweep_data_exports" }
+
+// BackupArgs asks for a scheduled backup of the SQLite database and key
+// store (Options.Backups). Each run writes new files, so a retry never
+// overwrites one.
+type BackupArgs struct{}
+
+// Kind names the job.
+func (BackupArgs) Kind() string { return "backup" }
+
+// backupTimeout bounds one backup run.
+const backupTimeout = time.Hour

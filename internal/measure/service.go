@@ -454,6 +454,8 @@ type Saved struct {
 	// Prompted is true when an answer proposes a safety prompt: the person
 	// sees their safety plan and the help options at once, every time.
 	Prompted bool
+	// Replay: Record met the same response kept before and added nothing.
+	Replay bool
 }
 
 // Save stores the answers to a due questionnaire (they replace the answers

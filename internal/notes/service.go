@@ -14,6 +14,7 @@ import (
 // The audit actions this package records, besides access actions.
 const (
 	AuditCorrected = "note.corrected" // a new version of a note was written
+	AuditExported  = "note.exported"  // the notes went into the person's own download
 )
 
 // MaxChars bounds the text of one note.
@@ -28,6 +29,8 @@ type Service struct {
 	checker Checker
 	sealer  Sealer
 	clock   tend.Clock
+	// exportAllowed is the records setting ForExport follows (WithExport).
+	exportAllowed func() bool
 }
 
 // NewService returns a Service.
@@ -70,6 +73,40 @@ func (s *Service) List(ctx context.Context, actor tend.Actor, personID tend.ID) 
 	}); err != nil {
 		return nil, err
 	}
+	return s.notes(ctx, personID)
+}
+
+// WithExport returns a copy of s whose ForExport follows allowed: the
+// service's records setting that puts clinician notes in a person's own
+// download (DESIGN.md "Who sees what"). Without it, ForExport refuses.
+func (s *Service) WithExport(allowed func() bool) *Service {
+	c := *s
+	c.exportAllowed = allowed
+	return &c
+}
+
+// ForExport returns the notes about the person for their own download
+// (internal/rights), and only that: the person alone, and only while the
+// service's records setting says notes go into it. ENOTFOUND otherwise,
+// the same answer notes give the person everywhere else. The read is
+// audited.
+func (s *Service) ForExport(ctx context.Context, actor tend.Actor, personID tend.ID) ([]Note, error) {
+	if actor.Kind != tend.KindPerson || actor.ID != personID || s.exportAllowed == nil || !s.exportAllowed() {
+		return nil, tend.ErrNotFound
+	}
+	if err := s.checker.Check(ctx, actor, access.DataExport, personID); err != nil {
+		return nil, err
+	}
+	if err := s.store.InTx(ctx, func(tx Tx) error {
+		return tx.AppendAudit(ctx, event(actor, AuditExported, personID, "notes:"+string(personID)))
+	}); err != nil {
+		return nil, err
+	}
+	return s.notes(ctx, personID)
+}
+
+// notes reads and opens every version of the person's notes.
+func (s *Service) notes(ctx context.Context, personID tend.ID) ([]Note, error) {
 	recs, err := s.store.FindNoteRecords(ctx, personID)
 	if err != nil {
 		return nil, err

@@ -21,6 +21,11 @@ import (
 // names the cohort; it names no person.
 const AuditOutcomesRead = "report.outcomes_read"
 
+// AuditOutcomesExported is the one aggregate audit event an operator's
+// export of the outcome figures writes (tend export outcomes): like
+// AuditOutcomesRead, its target names the cohort and no person.
+const AuditOutcomesExported = "report.outcomes_exported"
+
 // auditTarget prefixes the targets of this package's audit events.
 const auditTarget = "outcomes:"
 
@@ -86,13 +91,11 @@ func (s *Service) today(cfg Settings) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
-// teams returns the care teams whose reports actor may read (the teams
-// they lead), by name, and whether they are every care team of the
-// service. EUNAUTHORIZED for an anonymous caller.
-func (s *Service) teams(ctx context.Context, actor tend.Actor) ([]outcome.Team, bool, error) {
+// careTeams returns every care team of the service, by name.
+func (s *Service) careTeams(ctx context.Context) ([]auth.Team, error) {
 	all, err := s.store.FindTeams(ctx)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	slices.SortFunc(all, func(a, b auth.Team) int {
 		if c := strings.Compare(a.Name, b.Name); c != 0 {
@@ -100,12 +103,20 @@ func (s *Service) teams(ctx context.Context, actor tend.Actor) ([]outcome.Team, 
 		}
 		return strings.Compare(string(a.ID), string(b.ID))
 	})
+	return slices.DeleteFunc(all, func(t auth.Team) bool { return t.Kind != auth.TeamCare }), nil
+}
+
+// teams returns the care teams whose reports actor may read (the teams
+// they lead), by name, and whether they are every care team of the
+// service. EUNAUTHORIZED for an anonymous caller.
+func (s *Service) teams(ctx context.Context, actor tend.Actor) ([]outcome.Team, bool, error) {
+	all, err := s.careTeams(ctx)
+	if err != nil {
+		return nil, false, err
+	}
 	var out []outcome.Team
 	care := 0
 	for _, t := range all {
-		if t.Kind != auth.TeamCare {
-			continue
-		}
 		care++
 		err := s.checker.CheckTeam(ctx, actor, access.ReportRead, t.ID)
 		switch {
@@ -185,8 +196,46 @@ func (s *Service) Outcomes(ctx context.Context, actor tend.Actor, c outcome.Coho
 	if c.Year < 1900 || c.Year > 9999 || c.Quarter < 0 || c.Quarter > 4 {
 		return outcome.Report{}, tend.Errorf(tend.EINVALID, "Choose a calendar year or quarter.")
 	}
-	err = s.store.InTx(ctx, func(tx Tx) error {
-		return tx.AppendAudit(ctx, event(actor, AuditOutcomesRead, "", auditTarget+c.String()))
+	return s.build(ctx, actor, AuditOutcomesRead, teams, all, c, cfg)
+}
+
+// Export returns the outcomes report of the episodes of care that ended in
+// cohort for the whole service, for the operator's de-identified export
+// (tend export outcomes): the report a lead of every care team reads, built
+// and suppressed by exactly the same rules, so that the two agree figure
+// for figure. Only Tend itself may (access.OutcomesExport: tend.System on
+// the command line); it writes one aggregate audit event naming the
+// cohort and no person. EFORBIDDEN for anyone else; EINVALID for a cohort
+// that is no calendar year or quarter; ENOTFOUND when the service has no
+// care team.
+func (s *Service) Export(ctx context.Context, actor tend.Actor, c outcome.Cohort) (outcome.Report, error) {
+	if err := s.checker.CheckService(ctx, actor, access.OutcomesExport); err != nil {
+		return outcome.Report{}, err
+	}
+	if c.Year < 1900 || c.Year > 9999 || c.Quarter < 0 || c.Quarter > 4 {
+		return outcome.Report{}, tend.Errorf(tend.EINVALID, "Choose a calendar year or quarter.")
+	}
+	cfg := s.Settings()
+	all, err := s.careTeams(ctx)
+	if err != nil {
+		return outcome.Report{}, err
+	}
+	if len(all) == 0 {
+		return outcome.Report{}, tend.Errorf(tend.ENOTFOUND, "The service has no care team, so there is nothing to export.")
+	}
+	teams := make([]outcome.Team, len(all))
+	for i, t := range all {
+		teams[i] = outcome.Team{ID: string(t.ID), Name: t.Name}
+	}
+	return s.build(ctx, actor, AuditOutcomesExported, teams, true, c, cfg)
+}
+
+// build writes the report's one aggregate audit event (action, naming the
+// cohort) and builds the report of cohort c over teams after disclosure
+// control; all says that teams are every care team of the service.
+func (s *Service) build(ctx context.Context, actor tend.Actor, action string, teams []outcome.Team, all bool, c outcome.Cohort, cfg Settings) (outcome.Report, error) {
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		return tx.AppendAudit(ctx, event(actor, action, "", auditTarget+c.String()))
 	})
 	if err != nil {
 		return outcome.Report{}, err

@@ -88,4 +88,5 @@ type Tx interface {
 type Checker interface {
 	Check(ctx context.Context, actor tend.Actor, action access.Action, personID tend.ID) error
 	CheckTeam(ctx context.Context, actor tend.Actor, action access.Action, teamID tend.ID) error
+	CheckService(ctx context.Context, actor tend.Actor, action access.Action) error
 }

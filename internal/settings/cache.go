@@ -11,6 +11,7 @@ import (
 	"github.com/tendcare/tend/internal/diary"
 	"github.com/tendcare/tend/internal/episodes"
 	"github.com/tendcare/tend/internal/followup"
+	"github.com/tendcare/tend/internal/rights"
 )
 
 // Cache holds the current settings in memory, so the help page renders with
@@ -91,6 +92,12 @@ func (c *Cache) FollowUp() followup.Settings {
 func (c *Cache) Diary() diary.Settings {
 	s, _ := c.Get()
 	return s.Diary
+}
+
+// Records returns the records settings for the person's data rights now.
+func (c *Cache) Records() rights.Settings {
+	s, _ := c.Get()
+	return s.Records
 }
 
 // Episodes returns what episodes of care read from the settings now: the

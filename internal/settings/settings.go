@@ -12,6 +12,7 @@ import (
 	"github.com/tendcare/tend/internal/diary"
 	"github.com/tendcare/tend/internal/followup"
 	"github.com/tendcare/tend/internal/outcome"
+	"github.com/tendcare/tend/internal/rights"
 	"golang.org/x/text/language"
 )
 
@@ -71,6 +72,11 @@ type Settings struct {
 	// resamples of the rate ratio's interval. Zero fields take
 	// outcome.Defaults.
 	Outcomes outcome.Settings `json:"outcomes,omitzero"`
+	// Records holds the service's records settings for the person's data
+	// rights (docs/data-rights.md): whether clinician notes go into a
+	// person's download (default no), and the hold before an erasure
+	// (default rights.DefaultErasureHoldDays).
+	Records rights.Settings `json:"records,omitzero"`
 }
 
 // MaxEvidenceStatementChars bounds the evidence page's statement: a
@@ -190,6 +196,9 @@ func (s Settings) Validate() ValidationError {
 		p["evidence_statement"] = fmt.Sprintf("Keep the statement to %d characters.", MaxEvidenceStatementChars)
 	}
 	validOutcomes(s.Outcomes, p)
+	if msg := s.Records.Validate(); msg != "" {
+		p["records.erasure_hold_days"] = msg
+	}
 	if len(p) == 0 {
 		return nil
 	}

@@ -579,8 +579,9 @@ func (db *DB) IsCareTeamMember(ctx context.Context, staffID, personID tend.ID) (
 func (db *DB) FindPersonProfile(ctx context.Context, personID tend.ID) (careteam.Profile, error) {
 	var p careteam.Profile
 	var id, state string
-	err := db.read.QueryRowContext(ctx, `SELECT p.id, p.username, p.state, t.name FROM people p JOIN teams t ON t.id = p.team_id WHERE p.id = $1`,
-		string(personID)).Scan(&id, &p.Username, &state, &p.TeamName)
+	var erased sql.NullTime
+	err := db.read.QueryRowContext(ctx, `SELECT p.id, p.username, p.state, t.name, p.erased_at FROM people p JOIN teams t ON t.id = p.team_id WHERE p.id = $1`,
+		string(personID)).Scan(&id, &p.Username, &state, &p.TeamName, &erased)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, tend.ErrNotFound
 	}
@@ -588,6 +589,7 @@ func (db *DB) FindPersonProfile(ctx context.Context, personID tend.ID) (careteam
 		return p, fmt.Errorf("store: find person profile: %w", err)
 	}
 	p.PersonID, p.State = tend.ID(id), tend.PersonState(state)
+	p.ErasedAt = nullTime(erased)
 	return p, nil
 }
 

@@ -248,6 +248,23 @@ func (db *DB) FindDiaryCards(ctx context.Context, personID tend.ID, from, to tim
 	return cards, nil
 }
 
+// FindFirstDiaryDay returns the date of the person's earliest card; ok is
+// false when they have none.
+func (db *DB) FindFirstDiaryDay(ctx context.Context, personID tend.ID) (time.Time, bool, error) {
+	var day sql.NullString
+	if err := db.read.QueryRowContext(ctx, `SELECT MIN(day) FROM diary_cards WHERE person_id = $1`, string(personID)).Scan(&day); err != nil {
+		return time.Time{}, false, fmt.Errorf("store: first diary day: %w", err)
+	}
+	if !day.Valid {
+		return time.Time{}, false, nil
+	}
+	d, err := parseDayText(day.String)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	return d, true, nil
+}
+
 // FindDiarySummaries returns the person's cards dated from..to inclusive
 // without their values or notes, oldest first.
 func (db *DB) FindDiarySummaries(ctx context.Context, personID tend.ID, from, to time.Time) ([]diary.CardRecord, error) {

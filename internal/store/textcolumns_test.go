@@ -109,6 +109,11 @@ var plainText = map[string]string{
 	"sign_ins.account_id":                "id",
 	"sign_ins.device":                    "a browser and system name derived from the user agent",
 	"sign_ins.outcome":                   "ok, failed or rate_limited",
+	"staff_sso_links.id":                 "id",
+	"staff_sso_links.staff_id":           "staff id",
+	"staff_sso_links.issuer":             "the identity provider's issuer URL, set by the operator",
+	"staff_sso_links.subject":            "a staff member's opaque identifier at the identity provider",
+	"staff_sso_links.created_by":         "staff id",
 	"safety_plan_versions.id":            "id",
 	"safety_plan_versions.person_id":     "id",
 	"safety_plan_versions.saved_by_kind": "an account kind (person or staff)",
@@ -323,6 +328,11 @@ var plainText = map[string]string{
 	"measure_responses.score":           "JSON of the computed score: numbers and the instrument's band label",
 	"measure_responses.total":           "the total score as a number",
 	"measure_responses.entered_by":      "id",
+	"data_exports.id":                   "id",
+	"data_exports.person_id":            "id",
+	"data_exports.state":                "pending or ready",
+	"erasure_requests.id":               "id",
+	"erasure_requests.person_id":        "id",
 }
 
 func TestTextColumnsAreEncryptedOrAllowed(t *testing.T) {

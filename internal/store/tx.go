@@ -29,9 +29,64 @@ type Tx struct {
 	now time.Time
 }
 
+// unitKey carries an outer unit of work in a context (Within).
+type unitKey struct{}
+
+// unit is an outer unit of work that inner InTx calls join.
+type unit struct {
+	tx *Tx
+	// failed is set when a joined InTx returned an error: the outer unit
+	// then rolls back whatever its own fn returns, so an error swallowed
+	// on the way out can never commit half of the work (and PostgreSQL
+	// refuses further statements in a failed transaction anyway).
+	failed bool
+}
+
+// joined returns the outer unit of work of db that ctx carries, or nil.
+func (db *DB) joined(ctx context.Context) *unit {
+	u, _ := ctx.Value(unitKey{}).(*unit)
+	if u == nil || u.tx.db != db {
+		return nil
+	}
+	return u
+}
+
+// Within runs fn in one unit of work that every DB.InTx called with the
+// context fn receives joins: the inner calls run on the same transaction
+// and commit or roll back with it, and reads outside a unit of work made
+// with that context read through it too, so they see what the unit has
+// written so far. Several service calls (each opening its own unit of
+// work) thus become all-or-nothing: any error, a panic, or an error of
+// any inner call even if swallowed, rolls everything back. Inside an outer
+// unit, Within simply joins it.
+func (db *DB) Within(ctx context.Context, fn func(context.Context) error) error {
+	if db.joined(ctx) != nil {
+		return fn(ctx)
+	}
+	return db.InTx(ctx, func(tx *Tx) error {
+		u := &unit{tx: tx}
+		if err := fn(context.WithValue(ctx, unitKey{}, u)); err != nil {
+			return err
+		}
+		if u.failed {
+			return tend.Errorf(tend.EINVALID, "Part of the work failed, so none of it was saved.")
+		}
+		return nil
+	})
+}
+
 // InTx runs fn in one write transaction and commits when fn returns nil. Any
 // error, or a panic, rolls everything back: data, audit events and jobs.
+// When ctx carries an outer unit of work of db (Within), fn runs on it
+// instead, and commits or rolls back with it.
 func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
+	if u := db.joined(ctx); u != nil {
+		if err := fn(u.tx); err != nil {
+			u.failed = true
+			return err
+		}
+		return nil
+	}
 	begun, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return tend.Wrap(tend.EUNAVAILABLE, fmt.Errorf("store: begin: %w", err), "The database is not available right now.")

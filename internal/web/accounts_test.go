@@ -21,6 +21,7 @@ import (
 	"github.com/tendcare/tend/internal/demo"
 	"github.com/tendcare/tend/internal/diary"
 	"github.com/tendcare/tend/internal/episodes"
+	"github.com/tendcare/tend/internal/fhir"
 	"github.com/tendcare/tend/internal/followup"
 	"github.com/tendcare/tend/internal/groups"
 	"github.com/tendcare/tend/internal/hopebox"
@@ -30,6 +31,7 @@ import (
 	"github.com/tendcare/tend/internal/medication"
 	"github.com/tendcare/tend/internal/notes"
 	"github.com/tendcare/tend/internal/report"
+	"github.com/tendcare/tend/internal/rights"
 	"github.com/tendcare/tend/internal/safetyplan"
 	"github.com/tendcare/tend/internal/settings"
 	"github.com/tendcare/tend/internal/skills"
@@ -71,6 +73,10 @@ type demoServer struct {
 	// measures keeps questionnaires; a response raises safety prompts
 	// through followUp.
 	measures *measure.Service
+	// rights carries out the people's downloads and erasures; cache
+	// holds the service settings they read.
+	rights *rights.Service
+	cache  *settings.Cache
 }
 
 func newDemoServer(t *testing.T) *demoServer {
@@ -134,20 +140,27 @@ func newDemoServerIn(t *testing.T, log *slog.Logger, locale string) *demoServer 
 		ep := cache.Episodes()
 		return report.Settings{Modalities: ep.Modalities, WindowWeeks: ep.WindowWeeks, Location: ep.Location, Texts: cat.Printer(locale)}
 	})
+	rightsSvc := newTestRights(t, db, checker, v, clock, cache, accounts, rightsParts{plans: plans, journal: journals, hopeBox: hopeBoxes,
+		toolbox: toolboxes, chains: chainSvc, medication: medSvc, notes: noteSvc})
 	apiHandler, err := api.New(api.Options{Logger: log, Accounts: accounts, CareTeam: careTeam, Looks: looks,
 		SafetyPlan: plans, FollowUp: followUp, Settings: cache, Clock: clock,
 		Toolbox: toolboxes, Skills: skillSvc, SkillTexts: func() skills.Texts { return cat.Printer(locale) },
 		Journal: journals, HopeBox: hopeBoxes, Chains: chainSvc,
 		Diary: diaries,
 		Notes: noteSvc, Medication: medSvc, Groups: groupSvc,
-		Reports: reports})
+		Reports: reports, Rights: rightsSvc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fhirHandler, err := api.NewFHIR(apiHandler, &fhir.Records{Accounts: accounts, CareTeams: careTeam, SafetyPlans: plans,
+		Diary: diaries, Measures: measures, Owners: db, Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv, err := web.New(web.Options{
 		Logger: log, Demo: true, Settings: cache, Crisis: dir, Catalog: cat, Locale: locale,
 		Ready:    func(context.Context) error { return nil },
-		Accounts: accounts, CareTeam: careTeam, Looks: looks, API: apiHandler,
+		Accounts: accounts, CareTeam: careTeam, Looks: looks, API: apiHandler, FHIR: fhirHandler,
 		Admin:      settings.NewAdmin(store.For[settings.Tx](db), checker, cache, dir, clock),
 		SafetyPlan: plans,
 		FollowUp:   followUp,
@@ -161,6 +174,7 @@ func newDemoServerIn(t *testing.T, log *slog.Logger, locale string) *demoServer 
 		Diary:    diaries,
 		Measures: measures,
 		Reports:  reports,
+		Rights:   rightsSvc,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -168,7 +182,7 @@ func newDemoServerIn(t *testing.T, log *slog.Logger, locale string) *demoServer 
 	d := &demoServer{srv: srv, sessions: map[string]*http.Cookie{}, people: map[string]tend.ID{}, accounts: accounts, careTeam: careTeam, checker: checker, db: db, vault: v, plans: plans, followUp: followUp, skills: skillSvc,
 		journal: journals, hopeBox: hopeBoxes, episodes: episodeSvc, chains: chainSvc,
 		notes: noteSvc, medication: medSvc, groups: groupSvc, diary: diaries,
-		measures: measures}
+		measures: measures, rights: rightsSvc, cache: cache}
 	for _, u := range []string{"sam", "alex", "riley"} {
 		p, err := db.FindPersonAccountByUsername(ctx, u)
 		if err != nil {

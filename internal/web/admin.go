@@ -16,6 +16,7 @@ import (
 	"github.com/tendcare/tend/internal/diary"
 	"github.com/tendcare/tend/internal/episodes"
 	"github.com/tendcare/tend/internal/followup"
+	"github.com/tendcare/tend/internal/rights"
 	"github.com/tendcare/tend/internal/settings"
 )
 
@@ -73,6 +74,7 @@ type staffRow struct {
 	MFA, Disabled     bool
 	Problem           string // a refusal about this row (disable)
 	NewPassword       string // shown once, after a reset
+	SSOSubject        string // linked identity at the identity provider; "" when none (sso.go)
 }
 
 type staffForm struct {
@@ -90,6 +92,8 @@ type adminStaffPage struct {
 	// Created is the new account and its one-time password, shown once.
 	Created         string
 	CreatedPassword string
+	// SSOName is the identity provider's name when single sign-on is set up.
+	SSOName string
 }
 
 func (s *Server) adminStaffPage(r *http.Request, a tend.Actor) (*adminStaffPage, []auth.StaffSummary, error) {
@@ -113,6 +117,9 @@ func (s *Server) adminStaffPage(r *http.Request, a tend.Actor) (*adminStaffPage,
 		page.Staff = append(page.Staff, staffRow{ID: st.ID, Name: st.Name, Email: st.Email, Role: p.T("staffrole." + string(st.Role)),
 			Teams: strings.Join(st.Teams, ", "), MFA: st.MFAEnrolled, Disabled: st.Disabled})
 	}
+	if err := s.adminStaffSSO(r, a, page); err != nil {
+		return nil, nil, err
+	}
 	return page, list, nil
 }
 
@@ -131,6 +138,10 @@ func (s *Server) adminStaffShow(w http.ResponseWriter, r *http.Request) error {
 		page.Notice = page.T("admin.staff_mfa_done")
 	case "disabled":
 		page.Notice = page.T("admin.staff_disabled_done")
+	case "sso-linked":
+		page.Notice = page.T("sso.admin_linked_done")
+	case "sso-removed":
+		page.Notice = page.T("sso.admin_unlinked_done")
 	}
 	return s.render(w, r, http.StatusOK, "admin_staff", page)
 }
@@ -628,6 +639,11 @@ type settingsForm struct {
 	RiddenOutLevel      int
 	RiddenOutLevels     []int
 	AllowHideSafetyRows bool
+	// The records settings of the person's data rights: clinician notes
+	// in their download, and the days before an erasure ("" for the
+	// default).
+	NotesInExport   bool
+	ErasureHoldDays string
 }
 
 // triggerChoice is one safety prompt's select in the settings form.
@@ -705,6 +721,7 @@ func formFromSettings(st settings.Settings) settingsForm {
 	f.setTriggers(st.Triggers)
 	f.setEpisodes(st)
 	f.setDiary(st.Diary)
+	f.setRecords(st.Records)
 	for _, l := range st.Lines {
 		f.Lines = append(f.Lines, lineForm{Name: l.Name, Call: l.Call, Text: l.Text, Hours: l.Hours})
 	}
@@ -813,6 +830,8 @@ func (s *Server) adminSettingsUpdate(w http.ResponseWriter, r *http.Request) err
 	st.Modalities, st.FollowUpWindowWeeks = episodeSettingsFromForm(page.Form)
 	st.Diary = diarySettingsFromForm(f)
 	page.Form.setDiary(st.Diary)
+	st.Records = recordsSettingsFromForm(f)
+	page.Form.NotesInExport, page.Form.ErasureHoldDays = st.Records.NotesInExport, strings.TrimSpace(f.Get("records.erasure_hold_days"))
 	err = s.opt.Admin.SaveSettings(r.Context(), a, st)
 	if err == nil {
 		http.Redirect(w, r, "/admin/settings?saved=1", http.StatusSeeOther)
@@ -980,4 +999,28 @@ func diarySettingsFromForm(f url.Values) diary.Settings {
 	}
 	d.AllowHideSafetyRows = f.Get("diary.allow_hide_safety_rows") == "yes"
 	return d
+}
+
+// setRecords fills the records part of the settings form.
+func (f *settingsForm) setRecords(r rights.Settings) {
+	f.NotesInExport = r.NotesInExport
+	f.ErasureHoldDays = ""
+	if r.ErasureHoldDays != nil {
+		f.ErasureHoldDays = strconv.Itoa(*r.ErasureHoldDays)
+	}
+}
+
+// recordsSettingsFromForm reads the records part of the settings form: an
+// empty hold is the default, and one that is not a number is kept as -1
+// so that validation names it.
+func recordsSettingsFromForm(f url.Values) rights.Settings {
+	r := rights.Settings{NotesInExport: f.Get("records.notes_in_export") == "yes"}
+	if v := strings.TrimSpace(f.Get("records.erasure_hold_days")); v != "" {
+		d, err := strconv.Atoi(v)
+		if err != nil {
+			d = -1
+		}
+		r.ErasureHoldDays = &d
+	}
+	return r
 }

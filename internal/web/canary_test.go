@@ -107,6 +107,10 @@ func crawler(t *testing.T, leaky bool) (*testenv.Crawler, *demoServer) {
 		}
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
+		if rec.Header().Get("Content-Type") == "application/zip" {
+			// A download of one's information: search what is inside.
+			return zipText(t, rec.Body.Bytes()), nil
+		}
 		return rec.Body.String(), nil
 	}
 	// Sam shares the test area with Lee (see), nobody else.
@@ -302,6 +306,8 @@ func crawler(t *testing.T, leaky bool) (*testenv.Crawler, *demoServer) {
 	}
 	accounts := []string{"", "sam", "alex", "riley", "lee@example.org", "priya@example.org", "jo@example.org", "kim@example.org", "morgan@example.org", "admin@example.org",
 		"casey@example.org", "nia@example.org", "dana@example.org"}
+	var exportsOnce sync.Once
+	var exportPaths []string
 	routes := func(string) []string {
 		var out []string
 		for _, p := range d.srv.Patterns() {
@@ -318,6 +324,38 @@ func crawler(t *testing.T, leaky bool) (*testenv.Crawler, *demoServer) {
 			out = append(out, "/clinic/people/"+string(d.people[person])+"/test-area")
 		}
 		out = append(out, chainPaths...)
+		// Every person's download of their information, made once all is
+		// planted, fetched by every account.
+		exportsOnce.Do(func() {
+			for _, person := range []string{"sam", "alex", "riley"} {
+				if res := d.post(t, person, "/me/data/exports", url.Values{}); res.Code != http.StatusSeeOther {
+					t.Fatalf("%s asking for a download: %d", person, res.Code)
+				}
+				buildPending(t, d, d.people[person])
+				list, err := d.rights.Exports(context.Background(), tend.Actor{Kind: tend.KindPerson, ID: d.people[person]}, d.people[person])
+				if err != nil || len(list) != 1 {
+					t.Fatalf("%s's downloads: %v %v", person, list, err)
+				}
+				exportPaths = append(exportPaths, "/me/data/exports/"+string(list[0].ID), "/api/v1/me/exports/"+string(list[0].ID))
+			}
+		})
+		out = append(out, exportPaths...)
+		// Every GET answer of FHIR R4 (issue 9), for every person it can
+		// name: reads by the person's id, and searches for that person.
+		for _, p := range api.FHIRPatterns() {
+			method, path, _ := strings.Cut(p, " ")
+			if method != http.MethodGet {
+				continue
+			}
+			for _, person := range []string{"sam", "alex", "riley"} {
+				id := string(d.people[person])
+				if strings.Contains(path, "{id}") {
+					out = append(out, strings.ReplaceAll(path, "{id}", id))
+				} else {
+					out = append(out, path, path+"?patient="+id)
+				}
+			}
+		}
 		// Every GET answer of the JSON API, for every person it can name.
 		for _, p := range api.Patterns() {
 			method, path, _ := strings.Cut(p, " ")

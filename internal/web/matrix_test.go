@@ -44,6 +44,8 @@ var matrix = map[string][]int{
 	"POST /signin":                  {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
 	"GET /signin/mfa":               {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303},
 	"POST /signin/mfa":              {401, 401, 401, 401, 303, 303, 303, 303, 303, 303, 303, 303, 303},
+	"GET /signin/oidc":              {404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /signin/oidc/callback":     {404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
 	"POST /signout":                 {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303},
 	"GET /join":                     {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
 	"POST /join":                    {400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400},
@@ -56,6 +58,19 @@ var matrix = map[string][]int{
 	"POST /me/notices/{id}/keep-sharing": {401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
 	"GET /me/sharing":                    {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
 	"POST /me/sharing":                   {401, 303, 303, 303, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+
+	// The person's data rights (docs/data-rights.md): only the person,
+	// about themselves; staff have no such pages (404). A download named
+	// by sam's id is nobody's download (404). Asking for a download
+	// starts one (303). An erase form without the password erases nothing
+	// (400); cancelling with nothing pending is 404.
+	//                                        anon sam  alex riley lee  priya jo   kim  morgan admin casey nia  dana
+	"GET /me/data":               {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/data/exports":      {401, 303, 303, 303, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /me/data/exports/{id}":  {303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /me/data/erase":         {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/data/erase":        {401, 400, 400, 400, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/data/erase/cancel": {401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
 
 	// My safety plan (DESIGN.md "Who sees what"; safety-plan.md). /me/plan
 	// pages are the signed-in person's own (staff: 404); an empty form has
@@ -352,6 +367,8 @@ var matrix = map[string][]int{
 	"POST /admin/staff/{id}/password":      {401, 404, 404, 404, 403, 403, 403, 403, 403, 404, 403, 403, 403},
 	"POST /admin/staff/{id}/mfa":           {401, 404, 404, 404, 403, 403, 403, 403, 403, 404, 403, 403, 403},
 	"POST /admin/staff/{id}/disable":       {401, 404, 404, 404, 403, 403, 403, 403, 403, 404, 403, 403, 403},
+	"POST /admin/staff/{id}/sso":           {401, 404, 404, 404, 403, 403, 403, 403, 403, 404, 403, 403, 403},
+	"POST /admin/staff/{id}/sso/remove":    {401, 404, 404, 404, 403, 403, 403, 403, 403, 404, 403, 403, 403},
 	"GET /admin/invites":                   {303, 404, 404, 404, 403, 403, 403, 403, 403, 200, 403, 403, 403},
 	"POST /admin/invites":                  {401, 404, 404, 404, 403, 403, 403, 403, 403, 400, 403, 403, 403},
 	"GET /admin/teams":                     {303, 404, 404, 404, 403, 403, 403, 403, 403, 200, 403, 403, 403},
@@ -458,6 +475,10 @@ var matrix = map[string][]int{
 
 	// The API mount itself; each API route has its own row in internal/api.
 	"/api/v1/": {404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404}, // no API route at the mount itself
+	// The FHIR R4 mount (issue 9); each FHIR route has its own row in
+	// internal/api/fhir_test.go (TestFHIRRead).
+	"/fhir/r4/": {404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"/fhir/r4":  {404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
 }
 
 // TestAuthorizationMatrix sends every route of the router as every caller

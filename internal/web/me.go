@@ -31,6 +31,8 @@ type noticeView struct {
 	// KeepSharing offers the person to let a new member see what the one
 	// they took over from could (a transfer).
 	KeepSharing bool
+	// Link is a page the notice leads to ("" for none).
+	Link, LinkText string
 }
 
 type meHomePage struct {
@@ -39,6 +41,9 @@ type meHomePage struct {
 	Homework []homeworkView // open homework, calmly, with no count of what was missed
 	// Waiting are the questionnaires waiting to be filled in.
 	Waiting []dueView
+	// ErasureDue is when the person's pending account erasure runs ("" for
+	// none): every sign-in says so until it runs or they cancel.
+	ErasureDue string
 }
 
 // meShow is the person's home page.
@@ -54,7 +59,14 @@ func (s *Server) meShow(w http.ResponseWriter, r *http.Request) error {
 	p := s.printer()
 	page := &meHomePage{Base: Base{Title: p.T("me.title"), QuickExit: true}}
 	for _, n := range notices {
-		page.Notices = append(page.Notices, noticeView{ID: n.ID, Text: s.noticeText(n), KeepSharing: n.Kind == careteam.NoticeTransfer && len(n.Params.Grants) > 0})
+		v := noticeView{ID: n.ID, Text: s.noticeText(n), KeepSharing: n.Kind == careteam.NoticeTransfer && len(n.Params.Grants) > 0}
+		if n.Kind == careteam.NoticeExportReady {
+			v.Link, v.LinkText = "/me/data", p.T("rights.title")
+		}
+		page.Notices = append(page.Notices, v)
+	}
+	if page.ErasureDue, err = s.erasureDue(r, a); err != nil {
+		return err
 	}
 	if page.Homework, err = s.openHomework(r, a); err != nil {
 		return err
@@ -109,6 +121,8 @@ func (s *Server) noticeText(n careteam.NoticeView) string {
 	}
 	role := p.T("role." + string(n.Params.Role))
 	switch n.Kind {
+	case careteam.NoticeExportReady:
+		return p.T("rights.notice_ready")
 	case careteam.NoticeJoined:
 		return p.T("notice.joined", name, role)
 	case careteam.NoticeEnded:

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tendcare/tend"
+	"github.com/tendcare/tend/internal/fhir"
 )
 
 type ctxKey int
@@ -125,6 +126,9 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 		}
 		if r.Method == http.MethodPost && r.URL.Path == "/admin/instruments" {
 			limit = max(limit, instrumentUploadLimit) // a questionnaire pasted and as a file
+		}
+		if r.Method == http.MethodPost && r.URL.Path == "/fhir/r4" {
+			limit = max(limit, fhir.MaxImportBytes) // a FHIR import Bundle: its own limit
 		}
 		if r.ContentLength > limit {
 			s.fail(w, r, tend.Errorf(tend.ETOOLARGE, "too large"))

@@ -52,6 +52,10 @@ var pages = map[string]string{
 	// Account recovery.
 	"recovery_reset": "recovery/reset.html",
 
+	// The person's data rights.
+	"me_data":  "me/data.html",
+	"me_erase": "me/erase.html",
+
 	// Follow-up tasks: "Ask my care team to contact me" and the staff inbox.
 	"me_contact":      "me/contact.html",
 	"me_contact_sent": "me/contact_sent.html",

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"net/url"
@@ -165,7 +166,29 @@ func (s *Server) reportOutcomesCSV(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
+	if err := v.writeCSV(&buf, c); err != nil {
+		return err
+	}
+	exportHeaders(w, "text/csv; charset=utf-8", reportFileName(c, "csv"))
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+// OutcomesCSV writes the whole report (every grouping) as the CSV export
+// of the report page does, worded by p: the operator's export of the
+// outcome figures (tend export outcomes) is the same file a lead of every
+// team downloads.
+func OutcomesCSV(w io.Writer, rep outcome.Report, p *i18n.Printer) error {
+	v, err := newReportView(rep, p, "")
+	if err != nil {
+		return err
+	}
+	return v.writeCSV(w, rep.Cohort)
+}
+
+// writeCSV writes the view's CSV lines (csvRecords), each cell escaped.
+func (v *reportView) writeCSV(w io.Writer, c outcome.Cohort) error {
+	cw := csv.NewWriter(w)
 	for _, rec := range v.csvRecords(c) {
 		for i := range rec {
 			rec[i] = csvSafe(rec[i])
@@ -175,12 +198,7 @@ func (s *Server) reportOutcomesCSV(w http.ResponseWriter, r *http.Request) error
 		}
 	}
 	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return err
-	}
-	exportHeaders(w, "text/csv; charset=utf-8", reportFileName(c, "csv"))
-	_, err = w.Write(buf.Bytes())
-	return err
+	return cw.Error()
 }
 
 // reportOutcomesJSON writes the report in the API's JSON shape

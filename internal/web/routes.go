@@ -32,6 +32,9 @@ func (s *Server) routeTable() []route {
 		{"GET /signin/mfa", h(s.mfaShow)},
 		{"POST /signin/mfa", h(s.mfaCreate)},
 		{"POST /signout", h(s.signOut)},
+		// Single sign-on for staff through the service's identity provider.
+		{"GET /signin/oidc", h(s.ssoStart)},
+		{"GET /signin/oidc/callback", h(s.ssoCallback)},
 		{"GET /join", h(s.joinShow)},
 		{"POST /join", h(s.joinCreate)},
 
@@ -247,6 +250,8 @@ func (s *Server) routeTable() []route {
 		{"POST /admin/staff/{id}/password", h(s.adminStaffPasswordReset)},
 		{"POST /admin/staff/{id}/mfa", h(s.adminStaffMFAReset)},
 		{"POST /admin/staff/{id}/disable", h(s.adminStaffDisable)},
+		{"POST /admin/staff/{id}/sso", h(s.adminStaffSSOLink)},
+		{"POST /admin/staff/{id}/sso/remove", h(s.adminStaffSSOUnlink)},
 		{"GET /admin/invites", h(s.adminInvitesShow)},
 		{"POST /admin/invites", h(s.adminInviteCreate)},
 		{"GET /admin/teams", h(s.adminTeamsShow)},
@@ -258,6 +263,14 @@ func (s *Server) routeTable() []route {
 		{"GET /admin/settings", h(s.adminSettingsShow)},
 		{"POST /admin/settings", h(s.adminSettingsUpdate)},
 		{"POST /admin/settings/sharing", h(s.adminSharingDefaultsUpdate)},
+
+		// The person's data rights: their download, correcting, erasing.
+		{"GET /me/data", h(s.withRights(s.dataShow))},
+		{"POST /me/data/exports", h(s.withRights(s.dataExportCreate))},
+		{"GET /me/data/exports/{id}", h(s.withRights(s.dataExportDownload))},
+		{"GET /me/data/erase", h(s.withRights(s.eraseShow))},
+		{"POST /me/data/erase", h(s.withRights(s.eraseCreate))},
+		{"POST /me/data/erase/cancel", h(s.withRights(s.eraseCancel))},
 
 		// Account recovery.
 		{"GET /reset", h(s.resetShow)},
@@ -280,6 +293,11 @@ func (s *Server) routeTable() []route {
 	if s.opt.API != nil {
 		// The JSON API has its own routes and matrix (internal/api).
 		t = append(t, route{"/api/v1/", s.opt.API})
+	}
+	if s.opt.FHIR != nil {
+		// FHIR R4 has its own routes and tests (internal/api/fhir.go);
+		// POST /fhir/r4 (a transaction or batch) is the base itself.
+		t = append(t, route{"/fhir/r4/", s.opt.FHIR}, route{"/fhir/r4", s.opt.FHIR})
 	}
 	return t
 }

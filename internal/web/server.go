@@ -26,6 +26,7 @@ import (
 	"github.com/tendcare/tend/internal/medication"
 	"github.com/tendcare/tend/internal/notes"
 	"github.com/tendcare/tend/internal/report"
+	"github.com/tendcare/tend/internal/rights"
 	"github.com/tendcare/tend/internal/safetyplan"
 	"github.com/tendcare/tend/internal/settings"
 	"github.com/tendcare/tend/internal/skills"
@@ -89,8 +90,16 @@ type Options struct {
 	// Reports builds outcome reports: the service report for leads and
 	// one person's outcome measures for their care team.
 	Reports *report.Service
+	// Rights carries out the person's data rights: their download and
+	// the erasure of their account (nil: those pages answer 404).
+	Rights *rights.Service
 	// API serves /api/v1/ (internal/api), behind the same middleware.
 	API http.Handler
+	// FHIR serves /fhir/r4 (internal/api.FHIRHandler), behind the same
+	// middleware; nil serves nothing there.
+	FHIR http.Handler
+	// SSO turns on single sign-on for staff (sso.go); nil leaves it off.
+	SSO *SSO
 }
 
 // Server serves Tend over HTTP.
@@ -101,6 +110,7 @@ type Server struct {
 	static  *staticFiles
 	metrics *metrics
 	handler http.Handler
+	sso     ssoClient
 }
 
 // New checks the templates and static files and builds the server.

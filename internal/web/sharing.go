@@ -135,6 +135,8 @@ type personPage struct {
 	// Diary links the weekly diary grid: the person shares their diary
 	// with the viewer.
 	Diary bool
+	// Erased says when the person erased their account ("" if never).
+	Erased string
 }
 
 // clinicPersonShow is a person's page as a staff member sees it. Someone
@@ -171,6 +173,9 @@ func (s *Server) clinicPersonPage(r *http.Request, a tend.Actor, id tend.ID) (*p
 		page.Members = append(page.Members, memberSharing{Name: m.StaffName, Role: p.T("role." + string(m.Role))})
 	}
 	page.Diary = v.SharedWith[access.AreaDiary].AtLeast(access.LevelSee)
+	if v.ErasedAt != nil {
+		page.Erased = v.ErasedAt.In(s.serviceZone()).Format("2 January 2006")
+	}
 	for _, area := range sharedAreas() {
 		if l := v.SharedWith[area]; l != "" && l != access.LevelNone {
 			page.Shared = append(page.Shared, areaChoice{Label: p.T("area." + string(area)), Level: p.T("level." + string(l))})

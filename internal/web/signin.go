@@ -11,6 +11,7 @@ type signInPage struct {
 	Base
 	Identifier string
 	Problem    string
+	SSOName    string // the identity provider's name when single sign-on is set up
 }
 
 func (s *Server) signInShow(w http.ResponseWriter, r *http.Request) error {
@@ -18,7 +19,7 @@ func (s *Server) signInShow(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, homeFor(a), http.StatusSeeOther)
 		return nil
 	}
-	return s.render(w, r, http.StatusOK, "signin", &signInPage{Base: Base{Title: s.printer().T("signin.title")}})
+	return s.render(w, r, http.StatusOK, "signin", s.signInData(&signInPage{Base: Base{Title: s.printer().T("signin.title")}}))
 }
 
 // signInCreate signs in a person (username) or a staff member (e-mail: a
@@ -47,7 +48,7 @@ func (s *Server) signInCreate(w http.ResponseWriter, r *http.Request) error {
 			status = http.StatusTooManyRequests
 		}
 		page := &signInPage{Base: Base{Title: s.printer().T("signin.title")}, Identifier: id, Problem: tend.ErrorMessage(err)}
-		return s.render(w, r, status, "signin", page)
+		return s.render(w, r, status, "signin", s.signInData(page))
 	}
 	s.setSession(w, token)
 	actor, ss, err := s.opt.Accounts.Authenticate(r.Context(), token)

@@ -199,6 +199,11 @@ func TestSupporters(t *testing.T) {
 				patterns = append(patterns, p)
 			}
 		}
+		for _, p := range api.FHIRPatterns() {
+			if !strings.HasSuffix(p, "/metadata") {
+				patterns = append(patterns, p)
+			}
+		}
 		if len(patterns) < 30 {
 			t.Fatalf("only %d routes to try", len(patterns))
 		}
@@ -206,7 +211,7 @@ func TestSupporters(t *testing.T) {
 		for _, p := range patterns {
 			method, path, _ := strings.Cut(p, " ")
 			var req *http.Request
-			if strings.HasPrefix(path, "/api/") {
+			if strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/fhir/") {
 				req = httptest.NewRequest(method, repl.Replace(path), strings.NewReader("{}"))
 				req.Header.Set("Content-Type", "application/json")
 			} else {
