@@ -64,6 +64,7 @@ func TestDataRightsPages(t *testing.T) {
 			t.Fatal("the download did not become ready within a minute")
 		}
 		axeAt(t, "/me/data", "your information, download ready")
+		screenshot(t, ctx, "data-rights-download-ready")
 		if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/me"), chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
 			t.Fatal(err)
 		}
@@ -91,6 +92,7 @@ func TestDataRightsPages(t *testing.T) {
 			t.Fatal(err)
 		}
 		p2 := readPage(t, ctx)
+		screenshot(t, ctx, "data-rights-erase-wrong-password")
 		if !strings.Contains(p2.Main, "That password is not right") {
 			t.Fatalf("a wrong password:\n%s", p2.Main)
 		}
