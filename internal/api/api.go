@@ -231,16 +231,38 @@ func New(opt Options) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{opt: opt, mux: http.NewServeMux()}
+	rs := make([]muxRoute, len(routes))
+	for i, rt := range routes {
+		rs[i] = muxRoute{rt.method, rt.pattern, h.wrap(rt)}
+	}
+	register(h.mux, rs, func(w http.ResponseWriter, r *http.Request) {
+		h.problem(w, r, http.StatusMethodNotAllowed, "This address does not answer "+r.Method+".")
+	})
+	h.mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
+		h.fail(w, r, tend.Errorf(tend.ENOTFOUND, "There is nothing at this address."))
+	})
+	return h, nil
+}
+
+// muxRoute is one method and pattern with its handler.
+type muxRoute struct {
+	method, pattern string
+	fn              http.HandlerFunc
+}
+
+// register adds every route to mux, and answers the other methods of a
+// known path with notAllowed (after setting the Allow header), so that a
+// wrong method gets the interface's own error format, not the mux's plain
+// text. Each other method is registered on its own, not as a method-less
+// pattern, so that a fixed path (/me/questionnaires/scores) can sit beside
+// a wildcard one (/me/questionnaires/{dueID}). It returns the methods of
+// each pattern.
+func register(mux *http.ServeMux, rs []muxRoute, notAllowed http.HandlerFunc) map[string][]string {
 	allowed := map[string][]string{}
-	for _, rt := range routes {
-		h.mux.HandleFunc(rt.method+" "+rt.pattern, h.wrap(rt))
+	for _, rt := range rs {
+		mux.HandleFunc(rt.method+" "+rt.pattern, rt.fn)
 		allowed[rt.pattern] = append(allowed[rt.pattern], rt.method)
 	}
-	// A known path with another method answers 405 as a problem, not with
-	// the mux's plain-text answer.
-	// Each other method is registered on its own, not as a method-less
-	// pattern, so that a fixed path (/me/questionnaires/scores) can sit
-	// beside a wildcard one (/me/questionnaires/{dueID}).
 	for pattern, methods := range allowed {
 		slices.Sort(methods)
 		allow := strings.Join(methods, ", ")
@@ -248,16 +270,13 @@ func New(opt Options) (*Handler, error) {
 			if slices.Contains(methods, m) || m == http.MethodHead && slices.Contains(methods, http.MethodGet) {
 				continue
 			}
-			h.mux.HandleFunc(m+" "+pattern, func(w http.ResponseWriter, r *http.Request) {
+			mux.HandleFunc(m+" "+pattern, func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Allow", allow)
-				h.problem(w, r, http.StatusMethodNotAllowed, "This address does not answer "+r.Method+".")
+				notAllowed(w, r)
 			})
 		}
 	}
-	h.mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
-		h.fail(w, r, tend.Errorf(tend.ENOTFOUND, "There is nothing at this address."))
-	})
-	return h, nil
+	return allowed
 }
 
 // ServeHTTP makes Handler an http.Handler.
@@ -270,15 +289,7 @@ func (h *Handler) wrap(rt route) http.HandlerFunc {
 		var a tend.Actor
 		if !rt.public {
 			var err error
-			if a, err = h.authenticate(r); err == nil && a.Kind == "" {
-				err = tend.Errorf(tend.EUNAUTHORIZED, "Sign in, or send a personal access token as Authorization: Bearer <token>.")
-			}
-			if err == nil && a.Kind == tend.KindSupporter {
-				// A supporter has no API: their one page is /supporter
-				// (young-people.md), and no route here is theirs.
-				err = tend.ErrNotFound
-			}
-			if err != nil {
+			if a, err = h.caller(r); err != nil {
 				h.fail(w, r, err)
 				return
 			}
@@ -287,6 +298,22 @@ func (h *Handler) wrap(rt route) http.HandlerFunc {
 			h.fail(w, r, err)
 		}
 	}
+}
+
+// caller returns the signed-in caller of a route that needs one:
+// EUNAUTHORIZED when nobody is signed in, and ENOTFOUND for a supporter,
+// who has no API (their one page is /supporter, young-people.md).
+func (h *Handler) caller(r *http.Request) (tend.Actor, error) {
+	a, err := h.authenticate(r)
+	switch {
+	case err != nil:
+		return tend.Actor{}, err
+	case a.Kind == "":
+		return tend.Actor{}, tend.Errorf(tend.EUNAUTHORIZED, "Sign in, or send a personal access token as Authorization: Bearer <token>.")
+	case a.Kind == tend.KindSupporter:
+		return tend.Actor{}, tend.ErrNotFound
+	}
+	return a, nil
 }
 
 // cookieSession is the browser session cookie the web layer sets.

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -102,24 +103,13 @@ func NewFHIR(h *Handler, records *fhir.Records) (*FHIRHandler, error) {
 	}
 	f := &FHIRHandler{api: h, records: records, mux: http.NewServeMux()}
 	f.capability = fhir.Capability(capabilityRoutes(), tend.Version, f.now())
-	allowed := map[string][]string{}
-	for _, rt := range fhirRoutes {
-		f.mux.HandleFunc(rt.method+" "+rt.pattern, f.wrap(rt))
-		allowed[rt.pattern] = append(allowed[rt.pattern], rt.method)
+	rs := make([]muxRoute, len(fhirRoutes))
+	for i, rt := range fhirRoutes {
+		rs[i] = muxRoute{rt.method, rt.pattern, f.wrap(rt)}
 	}
-	for pattern, methods := range allowed {
-		slices.Sort(methods)
-		allow := strings.Join(methods, ", ")
-		for _, m := range otherMethods {
-			if slices.Contains(methods, m) || m == http.MethodHead && slices.Contains(methods, http.MethodGet) {
-				continue
-			}
-			f.mux.HandleFunc(m+" "+pattern, func(w http.ResponseWriter, r *http.Request) {
-				w.Header().Set("Allow", allow)
-				writeOutcome(w, http.StatusMethodNotAllowed, "not-supported", "This address does not answer "+r.Method+".")
-			})
-		}
-	}
+	allowed := register(f.mux, rs, func(w http.ResponseWriter, r *http.Request) {
+		writeOutcome(w, http.StatusMethodNotAllowed, "not-supported", "This address does not answer "+r.Method+".")
+	})
 	nothing := func(w http.ResponseWriter, r *http.Request) {
 		f.fail(w, r, tend.Errorf(tend.ENOTFOUND, "There is nothing at this address."))
 	}
@@ -141,13 +131,7 @@ func (f *FHIRHandler) wrap(rt fhirRoute) http.HandlerFunc {
 		var a tend.Actor
 		if !rt.public {
 			var err error
-			if a, err = f.api.authenticate(r); err == nil && a.Kind == "" {
-				err = tend.Errorf(tend.EUNAUTHORIZED, "Sign in, or send a personal access token as Authorization: Bearer <token>.")
-			}
-			if err == nil && a.Kind == tend.KindSupporter {
-				err = tend.ErrNotFound // a supporter's one page is /supporter
-			}
-			if err != nil {
+			if a, err = f.api.caller(r); err != nil {
 				f.fail(w, r, err)
 				return
 			}
@@ -383,42 +367,6 @@ func (f *FHIRHandler) questionnaireRead(w http.ResponseWriter, r *http.Request, 
 	return tend.Errorf(tend.ENOTFOUND, "There is no such questionnaire.")
 }
 
-// responseSearch is a person's finished questionnaires.
-func (f *FHIRHandler) responseSearch(w http.ResponseWriter, r *http.Request, a tend.Actor) error {
-	id, err := searchPerson(r, a, "patient", "subject")
-	if err != nil {
-		return err
-	}
-	s := f.searchset()
-	ans, err := f.records.Answers(r.Context(), a, id)
-	if err != nil && !areaWithheld(err) {
-		return err
-	}
-	for _, qr := range ans.Responses {
-		if err := s.Add("match", "QuestionnaireResponse", qr.ID, qr); err != nil {
-			return err
-		}
-	}
-	return f.writeBundle(w, s)
-}
-
-func (f *FHIRHandler) responseRead(w http.ResponseWriter, r *http.Request, a tend.Actor) error {
-	owner, err := f.records.OwnerOf(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	ans, err := f.records.Answers(r.Context(), a, owner)
-	if err != nil {
-		return hide(err)
-	}
-	for _, qr := range ans.Responses {
-		if qr.ID == r.PathValue("id") {
-			return writeFHIR(w, http.StatusOK, qr)
-		}
-	}
-	return tend.Errorf(tend.ENOTFOUND, "There is no such record.")
-}
-
 // hide answers a read by id that access refuses as 404: the id alone
 // must not tell the caller whose record it is.
 func hide(err error) error {
@@ -426,43 +374,6 @@ func hide(err error) error {
 		return tend.Errorf(tend.ENOTFOUND, "There is no such record.")
 	}
 	return err
-}
-
-// observationSearch is a person's score and diary Observations, each kind
-// as far as the caller may see it.
-func (f *FHIRHandler) observationSearch(w http.ResponseWriter, r *http.Request, a tend.Actor) error {
-	id, err := searchPerson(r, a, "patient", "subject")
-	if err != nil {
-		return err
-	}
-	list, err := f.records.Observations(r.Context(), a, id)
-	if err != nil {
-		return err
-	}
-	s := f.searchset()
-	for _, o := range list {
-		if err := s.Add("match", "Observation", o.ID, o); err != nil {
-			return err
-		}
-	}
-	return f.writeBundle(w, s)
-}
-
-func (f *FHIRHandler) observationRead(w http.ResponseWriter, r *http.Request, a tend.Actor) error {
-	owner, err := f.records.OwnerOf(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	list, err := f.records.Observations(r.Context(), a, owner)
-	if err != nil {
-		return hide(err)
-	}
-	for _, o := range list {
-		if o.ID == r.PathValue("id") {
-			return writeFHIR(w, http.StatusOK, o)
-		}
-	}
-	return tend.Errorf(tend.ENOTFOUND, "There is no such record.")
 }
 
 // carePlanSearch is the person's current safety plan, when they have one
@@ -537,39 +448,91 @@ func (f *FHIRHandler) careTeamRead(w http.ResponseWriter, r *http.Request, a ten
 	return writeFHIR(w, http.StatusOK, ct)
 }
 
-// consentSearch is the person's sharing choices: all of them for the
-// person, a staff member's own for staff.
-func (f *FHIRHandler) consentSearch(w http.ResponseWriter, r *http.Request, a tend.Actor) error {
-	id, err := searchPerson(r, a, "patient")
+// A person's records of one resource type, and how /fhir/r4 searches and
+// reads them: list reads them as the caller may see them, through the
+// domain service that owns them; idOf is a record's resource id.
+
+// searchRecords answers a search of a person's records (the person named
+// by the params, see searchPerson), each a "match" entry.
+func searchRecords[T any](f *FHIRHandler, w http.ResponseWriter, r *http.Request, a tend.Actor,
+	resourceType string, list func(context.Context, tend.Actor, tend.ID) ([]T, error), idOf func(T) string, params ...string) error {
+	id, err := searchPerson(r, a, params...)
 	if err != nil {
 		return err
 	}
-	list, err := f.records.Consents(r.Context(), a, id)
+	recs, err := list(r.Context(), a, id)
 	if err != nil {
 		return err
 	}
 	s := f.searchset()
-	for _, c := range list {
-		if err := s.Add("match", "Consent", c.ID, c); err != nil {
+	for _, rec := range recs {
+		if err := s.Add("match", resourceType, idOf(rec), rec); err != nil {
 			return err
 		}
 	}
 	return f.writeBundle(w, s)
 }
 
-func (f *FHIRHandler) consentRead(w http.ResponseWriter, r *http.Request, a tend.Actor) error {
+// readRecord answers a read by id: whose record the id is, then that
+// person's records as the caller may see them, then the one with the id.
+// An area access refuses is 404, as an id nobody holds.
+func readRecord[T any](f *FHIRHandler, w http.ResponseWriter, r *http.Request, a tend.Actor,
+	list func(context.Context, tend.Actor, tend.ID) ([]T, error), idOf func(T) string) error {
 	owner, err := f.records.OwnerOf(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	list, err := f.records.Consents(r.Context(), a, owner)
+	recs, err := list(r.Context(), a, owner)
 	if err != nil {
 		return hide(err)
 	}
-	for _, c := range list {
-		if c.ID == r.PathValue("id") {
-			return writeFHIR(w, http.StatusOK, c)
+	for _, rec := range recs {
+		if idOf(rec) == r.PathValue("id") {
+			return writeFHIR(w, http.StatusOK, rec)
 		}
 	}
 	return tend.Errorf(tend.ENOTFOUND, "There is no such record.")
+}
+
+// responses are a person's finished questionnaires; an area the caller
+// may not see finds none.
+func (f *FHIRHandler) responses(ctx context.Context, a tend.Actor, personID tend.ID) ([]fhir.QuestionnaireResponse, error) {
+	ans, err := f.records.Answers(ctx, a, personID)
+	if areaWithheld(err) {
+		return nil, nil
+	}
+	return ans.Responses, err
+}
+
+func responseID(qr fhir.QuestionnaireResponse) string { return qr.ID }
+func observationID(o fhir.Observation) string         { return o.ID }
+func consentID(c fhir.Consent) string                 { return c.ID }
+
+// responseSearch is a person's finished questionnaires.
+func (f *FHIRHandler) responseSearch(w http.ResponseWriter, r *http.Request, a tend.Actor) error {
+	return searchRecords(f, w, r, a, "QuestionnaireResponse", f.responses, responseID, "patient", "subject")
+}
+
+func (f *FHIRHandler) responseRead(w http.ResponseWriter, r *http.Request, a tend.Actor) error {
+	return readRecord(f, w, r, a, f.responses, responseID)
+}
+
+// observationSearch is a person's score and diary Observations, each kind
+// as far as the caller may see it.
+func (f *FHIRHandler) observationSearch(w http.ResponseWriter, r *http.Request, a tend.Actor) error {
+	return searchRecords(f, w, r, a, "Observation", f.records.Observations, observationID, "patient", "subject")
+}
+
+func (f *FHIRHandler) observationRead(w http.ResponseWriter, r *http.Request, a tend.Actor) error {
+	return readRecord(f, w, r, a, f.records.Observations, observationID)
+}
+
+// consentSearch is the person's sharing choices: all of them for the
+// person, a staff member's own for staff.
+func (f *FHIRHandler) consentSearch(w http.ResponseWriter, r *http.Request, a tend.Actor) error {
+	return searchRecords(f, w, r, a, "Consent", f.records.Consents, consentID, "patient")
+}
+
+func (f *FHIRHandler) consentRead(w http.ResponseWriter, r *http.Request, a tend.Actor) error {
+	return readRecord(f, w, r, a, f.records.Consents, consentID)
 }
