@@ -69,30 +69,21 @@ type subject struct {
 	staff *careteam.PersonView
 }
 
-// subject reads who the person is: a person only themselves (their own
-// account), staff and Tend itself through the care-team service
-// (access.ProfileRead, audited). ENOTFOUND for anyone else.
+// subject reads who the person is through the care-team service, which
+// checks access.ProfileRead (the person themselves, their care team, and
+// Tend itself only as access.TransferActor) and audits the read. For
+// staff and Tend itself it keeps the care-team view, whose memberships
+// say which sharing choices are the caller's own.
 func (r *Records) subject(ctx context.Context, actor tend.Actor, personID tend.ID) (subject, error) {
-	switch actor.Kind {
-	case tend.KindPerson:
-		if actor.ID != personID {
-			return subject{}, notFound()
-		}
-		acc, err := r.Accounts.Account(ctx, actor)
-		if err != nil {
-			return subject{}, err
-		}
-		return subject{id: personID, name: acc.Username}, nil
-	case tend.KindStaff, tend.KindSystem:
-		// Tend itself reads a person only as access.TransferActor (the
-		// operator's transfer export), which the checker confines.
-		v, err := r.CareTeams.Person(ctx, actor, personID)
-		if err != nil {
-			return subject{}, err
-		}
-		return subject{id: personID, name: v.Username, staff: &v}, nil
+	v, err := r.CareTeams.Person(ctx, actor, personID)
+	if err != nil {
+		return subject{}, err
 	}
-	return subject{}, notFound()
+	s := subject{id: personID, name: v.Username}
+	if actor.Kind != tend.KindPerson {
+		s.staff = &v
+	}
+	return s, nil
 }
 
 // Patient is the person as an R4 Patient, as the actor may see them.
