@@ -215,8 +215,12 @@ func (s *Server) adminStaffPasswordReset(w http.ResponseWriter, r *http.Request)
 	return s.render(w, r, http.StatusOK, "admin_staff", page)
 }
 
-// adminStaffMFAReset clears a staff member's second factor (a lost device).
-func (s *Server) adminStaffMFAReset(w http.ResponseWriter, r *http.Request) error {
+// adminStaffAction answers a POST on one row of the staff page: the
+// admin's list first, so that a non-admin is refused (403) the same way
+// whatever the action, then do with the staff member's id. A refusal the
+// page can show appears next to the row; success returns to the page
+// saying done.
+func (s *Server) adminStaffAction(w http.ResponseWriter, r *http.Request, done string, do func(a tend.Actor, staffID tend.ID) error) error {
 	a, _, err := adminActor(w, r)
 	if err != nil {
 		return err
@@ -225,25 +229,7 @@ func (s *Server) adminStaffMFAReset(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	if err := s.opt.Accounts.ResetMFA(r.Context(), a, page.Staff[i].ID); err != nil {
-		return err
-	}
-	http.Redirect(w, r, "/admin/staff?done=mfa", http.StatusSeeOther)
-	return nil
-}
-
-// adminStaffDisable disables a staff account; the service refuses while
-// they still have people, and the refusal shows next to their row.
-func (s *Server) adminStaffDisable(w http.ResponseWriter, r *http.Request) error {
-	a, _, err := adminActor(w, r)
-	if err != nil {
-		return err
-	}
-	page, i, err := s.adminStaffRow(r, a)
-	if err != nil {
-		return err
-	}
-	if err := s.opt.Accounts.DisableStaff(r.Context(), a, page.Staff[i].ID); err != nil {
+	if err := do(a, page.Staff[i].ID); err != nil {
 		status, ok := shownInPlace(err)
 		if !ok {
 			return err
@@ -251,8 +237,23 @@ func (s *Server) adminStaffDisable(w http.ResponseWriter, r *http.Request) error
 		page.Staff[i].Problem = tend.ErrorMessage(err)
 		return s.render(w, r, status, "admin_staff", page)
 	}
-	http.Redirect(w, r, "/admin/staff?done=disabled", http.StatusSeeOther)
+	http.Redirect(w, r, "/admin/staff?done="+done, http.StatusSeeOther)
 	return nil
+}
+
+// adminStaffMFAReset clears a staff member's second factor (a lost device).
+func (s *Server) adminStaffMFAReset(w http.ResponseWriter, r *http.Request) error {
+	return s.adminStaffAction(w, r, "mfa", func(a tend.Actor, id tend.ID) error {
+		return s.opt.Accounts.ResetMFA(r.Context(), a, id)
+	})
+}
+
+// adminStaffDisable disables a staff account; the service refuses while
+// they still have people, and the refusal shows next to their row.
+func (s *Server) adminStaffDisable(w http.ResponseWriter, r *http.Request) error {
+	return s.adminStaffAction(w, r, "disabled", func(a tend.Actor, id tend.ID) error {
+		return s.opt.Accounts.DisableStaff(r.Context(), a, id)
+	})
 }
 
 // ---- invites ----

@@ -324,53 +324,26 @@ func (s *Server) adminStaffSSO(r *http.Request, a tend.Actor, page *adminStaffPa
 // adminStaffSSOLink links a staff member to their identity at the provider
 // (the subject identifier the provider's admin console shows).
 func (s *Server) adminStaffSSOLink(w http.ResponseWriter, r *http.Request) error {
-	a, _, err := adminActor(w, r)
-	if err != nil {
-		return err
-	}
-	// The admin's list first, so that a non-admin is refused (403) the
-	// same whether single sign-on is set up or not.
-	page, i, err := s.adminStaffRow(r, a)
-	if err != nil {
-		return err
-	}
-	if s.opt.SSO == nil {
-		return tend.ErrNotFound
-	}
-	if err := r.ParseForm(); err != nil {
-		return err
-	}
-	if _, err := s.opt.Accounts.LinkSSO(r.Context(), a, page.Staff[i].ID, s.opt.SSO.Issuer, r.PostForm.Get("subject")); err != nil {
-		status, ok := shownInPlace(err)
-		if !ok {
+	return s.adminStaffAction(w, r, "sso-linked", func(a tend.Actor, id tend.ID) error {
+		if s.opt.SSO == nil {
+			return tend.ErrNotFound
+		}
+		if err := r.ParseForm(); err != nil {
 			return err
 		}
-		page.Staff[i].Problem = tend.ErrorMessage(err)
-		return s.render(w, r, status, "admin_staff", page)
-	}
-	http.Redirect(w, r, "/admin/staff?done=sso-linked", http.StatusSeeOther)
-	return nil
+		_, err := s.opt.Accounts.LinkSSO(r.Context(), a, id, s.opt.SSO.Issuer, r.PostForm.Get("subject"))
+		return err
+	})
 }
 
 // adminStaffSSOUnlink removes a staff member's single sign-on link and signs
 // them out everywhere.
 func (s *Server) adminStaffSSOUnlink(w http.ResponseWriter, r *http.Request) error {
-	a, _, err := adminActor(w, r)
-	if err != nil {
+	return s.adminStaffAction(w, r, "sso-removed", func(a tend.Actor, id tend.ID) error {
+		if s.opt.SSO == nil {
+			return tend.ErrNotFound
+		}
+		_, err := s.opt.Accounts.UnlinkSSO(r.Context(), a, id)
 		return err
-	}
-	// The admin's list first, so that a non-admin is refused (403) the
-	// same whether single sign-on is set up or not.
-	page, i, err := s.adminStaffRow(r, a)
-	if err != nil {
-		return err
-	}
-	if s.opt.SSO == nil {
-		return tend.ErrNotFound
-	}
-	if _, err := s.opt.Accounts.UnlinkSSO(r.Context(), a, page.Staff[i].ID); err != nil {
-		return err
-	}
-	http.Redirect(w, r, "/admin/staff?done=sso-removed", http.StatusSeeOther)
-	return nil
+	})
 }
