@@ -277,18 +277,28 @@ func prepareKeyStore(ctx context.Context, cfg config.Config, from string) (store
 			return fail(err)
 		}
 	}
-	if err := store.Settle(ctx, tmp); err != nil {
+	place, err := placing(ctx, tmp, dest, exists)
+	if err != nil {
 		return fail(err)
 	}
-	place := func() error {
+	return backup, place, cleanup, nil
+}
+
+// placing readies the checked working copy tmp to replace dest, folding
+// its write-ahead log into the file, and returns the step that moves it
+// into place: refused while a Tend has an existing dest open.
+func placing(ctx context.Context, tmp, dest string, exists bool) (func() error, error) {
+	if err := store.Settle(ctx, tmp); err != nil {
+		return nil, err
+	}
+	return func() error {
 		if exists {
 			if err := notInUse(ctx, dest); err != nil {
 				return err
 			}
 		}
 		return store.ReplaceFile(tmp, dest)
-	}
-	return backup, place, cleanup, nil
+	}, nil
 }
 
 func inventoryOf(ctx context.Context, dsn string) (store.KeyInventory, error) {
@@ -505,16 +515,9 @@ func prepareDatabase(ctx context.Context, cfg config.Config, log *slog.Logger, f
 	if err := db.Close(); err != nil {
 		return fail(err)
 	}
-	if err := store.Settle(ctx, tmp); err != nil {
+	place, err := placing(ctx, tmp, dest, exists)
+	if err != nil {
 		return fail(err)
-	}
-	place := func() error {
-		if exists {
-			if err := notInUse(ctx, dest); err != nil {
-				return err
-			}
-		}
-		return store.ReplaceFile(tmp, dest)
 	}
 	return rep, place, cleanup, nil
 }
