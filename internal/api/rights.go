@@ -69,10 +69,17 @@ func (h *Handler) dataExportDownload(w http.ResponseWriter, r *http.Request, a t
 	if err != nil {
 		return err
 	}
+	return WriteDataExport(w, e, zip)
+}
+
+// WriteDataExport sends a person's download e, the zip, as an attachment
+// named by the day it was asked for; the API and the person's page send it
+// alike.
+func WriteDataExport(w http.ResponseWriter, e rights.Export, zip []byte) error {
 	w.Header().Set("Content-Type", "application/zip")
 	w.Header().Set("Content-Disposition", `attachment; filename="my-information-`+e.RequestedAt.UTC().Format(time.DateOnly)+`.zip"`)
 	w.Header().Set("Content-Length", strconv.Itoa(len(zip)))
 	w.WriteHeader(http.StatusOK)
-	_, err = w.Write(zip) // #nosec G705 -- a zip sent as an attachment, never rendered as a page
+	_, err := w.Write(zip) // #nosec G705 -- a zip sent as an attachment, never rendered as a page
 	return err
 }

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/tendcare/tend"
+	"github.com/tendcare/tend/internal/api"
 	"github.com/tendcare/tend/internal/rights"
 )
 
@@ -138,12 +138,7 @@ func (s *Server) dataExportDownload(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	name := "my-information-" + e.RequestedAt.UTC().Format(time.DateOnly) + ".zip"
-	w.Header().Set("Content-Type", "application/zip")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	w.Header().Set("Content-Length", strconv.Itoa(len(zip)))
-	_, err = w.Write(zip) // #nosec G705 -- a zip sent as an attachment, never rendered as a page
-	return err
+	return api.WriteDataExport(w, e, zip)
 }
 
 type meErasePage struct {
