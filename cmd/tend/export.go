@@ -16,7 +16,6 @@ import (
 	"github.com/tendcare/tend/internal/audit"
 	"github.com/tendcare/tend/internal/config"
 	"github.com/tendcare/tend/internal/crisis"
-	"github.com/tendcare/tend/internal/fhir"
 	"github.com/tendcare/tend/internal/i18n"
 	"github.com/tendcare/tend/internal/keys"
 	"github.com/tendcare/tend/internal/outcome"
@@ -160,11 +159,10 @@ func runExportPerson(ctx context.Context, args []string, getenv func(string) str
 		return err
 	}
 	svc := wire(cfg, e.db, v, e.cache, dir, tend.SystemClock{})
-	records := &fhir.Records{Accounts: svc.accounts, CareTeams: svc.careTeam, SafetyPlans: svc.plan, Diary: svc.diary, Measures: svc.measure,
-		Owners: e.db, Clock: tend.SystemClock{}}
+	records := fhirRecords(e.db, tend.SystemClock{}, svc, "")
 	var entries int
 	err = writeNew(to, func(w io.Writer) error {
-		b, err := transferBundle(ctx, e.db, svc.checker, records, personID)
+		b, err := records.Transfer(ctx, tend.System, personID)
 		if err != nil {
 			return err
 		}
@@ -178,26 +176,6 @@ func runExportPerson(ctx context.Context, args []string, getenv func(string) str
 	}
 	fmt.Fprintf(stdout, "Wrote the FHIR Bundle of person %s (%d resources) to %s.\n", personID, entries, to)
 	return nil
-}
-
-// transferBundle is the person's record for a transfer: checked
-// (access.TransferExport, for Tend itself only), audited as one
-// TransferExport event naming the person, then read through the domain
-// services as access.TransferActor, which opens only what a transfer
-// carries (never clinician notes). ENOTFOUND for a person who does not
-// exist.
-func transferBundle(ctx context.Context, db *store.DB, checker *access.Checker, records *fhir.Records, personID tend.ID) (fhir.Bundle, error) {
-	if err := checker.Check(ctx, tend.System, access.TransferExport, personID); err != nil {
-		return fhir.Bundle{}, err
-	}
-	err := db.InTx(ctx, func(tx *store.Tx) error {
-		return tx.AppendAudit(ctx, tend.AuditEvent{ActorKind: tend.KindSystem, ActorRole: string(tend.KindSystem),
-			Action: string(access.TransferExport), PersonID: personID, Target: "transfer:" + string(personID)})
-	})
-	if err != nil {
-		return fhir.Bundle{}, err
-	}
-	return records.Everything(ctx, access.TransferActor(), personID)
 }
 
 // writeOutcomes writes the report as the report page's CSV export or the

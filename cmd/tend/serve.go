@@ -139,8 +139,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if cfg.PublicURL != nil {
 		fhirBase = strings.TrimSuffix(cfg.PublicURL.String(), "/") + fhir.Prefix
 	}
-	fhirHandler, err := api.NewFHIR(apiHandler, &fhir.Records{Accounts: svc.accounts, CareTeams: svc.careTeam, SafetyPlans: svc.plan,
-		Diary: svc.diary, Measures: svc.measure, Owners: db, Clock: tend.SystemClock{}, BaseURL: fhirBase})
+	fhirHandler, err := api.NewFHIR(apiHandler, fhirRecords(db, tend.SystemClock{}, svc, fhirBase))
 	if err != nil {
 		return err
 	}

@@ -139,3 +139,22 @@ func (s *Service) KeepSharingAfterTransfer(ctx context.Context, actor tend.Actor
 		return tx.AppendAudit(ctx, events...)
 	})
 }
+
+// ExportForTransfer checks that actor may export the person's record for
+// a transfer to another service (access.TransferExport: Tend itself only,
+// for the operator's 'tend export person'), records the export in the
+// audit trail naming the person, and returns the actor the record is then
+// read as: access.TransferActor, which opens only what a transfer carries
+// (never clinician notes). Errors as access.Checker.
+func (s *Service) ExportForTransfer(ctx context.Context, actor tend.Actor, personID tend.ID) (tend.Actor, error) {
+	if err := s.checker.Check(ctx, actor, access.TransferExport, personID); err != nil {
+		return tend.Actor{}, err
+	}
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		return tx.AppendAudit(ctx, s.event(actor, string(access.TransferExport), personID, "transfer:"+string(personID)))
+	})
+	if err != nil {
+		return tend.Actor{}, err
+	}
+	return access.TransferActor(), nil
+}

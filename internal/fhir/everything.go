@@ -9,6 +9,18 @@ import (
 	"github.com/tendcare/tend"
 )
 
+// Transfer is the person's record for a transfer to another service: the
+// care-team service checks and audits the export (careteam.Service.
+// ExportForTransfer), then Everything reads it as the narrow transfer
+// actor that check returns.
+func (r *Records) Transfer(ctx context.Context, actor tend.Actor, personID tend.ID) (Bundle, error) {
+	reader, err := r.CareTeams.ExportForTransfer(ctx, actor, personID)
+	if err != nil {
+		return Bundle{}, err
+	}
+	return r.Everything(ctx, reader, personID)
+}
+
 // Everything is everything about a person that actor may see, as an R4
 // searchset Bundle (the answer of Patient/$everything, and the FHIR part of
 // the person's data download and of the operator's per-person export):
