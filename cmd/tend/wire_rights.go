@@ -2,18 +2,13 @@ package main
 
 import (
 	"context"
-	"time"
 
 	"github.com/tendcare/tend"
-	"github.com/tendcare/tend/internal/diary"
 	"github.com/tendcare/tend/internal/rights"
 	"github.com/tendcare/tend/internal/settings"
 	"github.com/tendcare/tend/internal/store"
 	"github.com/tendcare/tend/internal/vault"
 )
-
-// diaryExportFrom is the earliest day a download looks for diary cards.
-var diaryExportFrom = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // wireRights builds the data-rights service. Every part of the download
 // is read through the area's own service, as the person, so the download
@@ -43,15 +38,9 @@ func wireRights(db *store.DB, v *vault.Vault, cache *settings.Cache, clock tend.
 			if err != nil {
 				return nil, err
 			}
-			cards := []diary.Card{}
-			end := clock.Now().UTC().AddDate(0, 0, 2)
-			for from := diaryExportFrom; !from.After(end); from = from.AddDate(0, 0, diary.MaxRangeDays-1) {
-				to := from.AddDate(0, 0, diary.MaxRangeDays-2)
-				got, err := svc.diary.Cards(ctx, a, id, from, to)
-				if err != nil {
-					return nil, err
-				}
-				cards = append(cards, got...)
+			cards, err := svc.diary.AllCards(ctx, a, id)
+			if err != nil {
+				return nil, err
 			}
 			return map[string]any{"setup": cfg, "cards": cards}, nil
 		}),

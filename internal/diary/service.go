@@ -298,6 +298,11 @@ func (s *Service) Cards(ctx context.Context, actor tend.Actor, personID tend.ID,
 	if err != nil {
 		return nil, err
 	}
+	return s.openCards(ctx, recs)
+}
+
+// openCards opens card records, in their order.
+func (s *Service) openCards(ctx context.Context, recs []CardRecord) ([]Card, error) {
 	out := make([]Card, 0, len(recs))
 	for _, r := range recs {
 		c, err := s.openCard(ctx, r)
@@ -309,14 +314,23 @@ func (s *Service) Cards(ctx context.Context, actor tend.Actor, personID tend.ID,
 	return out, nil
 }
 
-// FirstDay returns the date of the person's earliest card, which an
-// imported history may put before the day they joined; ok is false when
-// they have none. Errors as access.Checker; a staff read is audited.
-func (s *Service) FirstDay(ctx context.Context, actor tend.Actor, personID tend.ID) (day time.Time, ok bool, err error) {
-	if err := s.read(ctx, actor, personID, "diary_first_day:"+string(personID)); err != nil {
-		return time.Time{}, false, err
+// AllCards returns every card of the person, oldest first, for the
+// exports that carry their whole history (FHIR, the person's download);
+// an imported history may reach back before the day they joined. Errors
+// as access.Checker; a staff read is audited once.
+func (s *Service) AllCards(ctx context.Context, actor tend.Actor, personID tend.ID) ([]Card, error) {
+	if err := s.read(ctx, actor, personID, "diary:"+string(personID)+":all"); err != nil {
+		return nil, err
 	}
-	return s.store.FindFirstDiaryDay(ctx, personID)
+	first, last, ok, err := s.store.FindDiaryDays(ctx, personID)
+	if err != nil || !ok {
+		return []Card{}, err
+	}
+	recs, err := s.store.FindDiaryCards(ctx, personID, first, last)
+	if err != nil {
+		return nil, err
+	}
+	return s.openCards(ctx, recs)
 }
 
 // History returns the saves of the person's card for day, oldest first.

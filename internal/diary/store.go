@@ -98,9 +98,9 @@ type Store interface {
 	// FindDiaryCards returns the person's cards dated from..to inclusive,
 	// oldest first; none is an empty slice.
 	FindDiaryCards(ctx context.Context, personID tend.ID, from, to time.Time) ([]CardRecord, error)
-	// FindFirstDiaryDay returns the date of the person's earliest card;
-	// ok is false when they have none.
-	FindFirstDiaryDay(ctx context.Context, personID tend.ID) (day time.Time, ok bool, err error)
+	// FindDiaryDays returns the dates of the person's earliest and latest
+	// cards; ok is false when they have none.
+	FindDiaryDays(ctx context.Context, personID tend.ID) (first, last time.Time, ok bool, err error)
 	// FindDiarySummaries returns the cards dated from..to without their
 	// values or notes (Values and Note nil), oldest first.
 	FindDiarySummaries(ctx context.Context, personID tend.ID, from, to time.Time) ([]CardRecord, error)

@@ -273,10 +273,9 @@ func (r *Records) Answers(ctx context.Context, actor tend.Actor, personID tend.I
 	return out, nil
 }
 
-// DiaryObservations are the person's diary cards, from the earlier of the
-// day they joined and their earliest card (an imported history may reach
-// back before joining), one Observation each (access.DiaryRead; a staff
-// read is audited).
+// DiaryObservations are all the person's diary cards (an imported history
+// may reach back before they joined), one Observation each
+// (access.DiaryRead; a staff read is audited).
 func (r *Records) DiaryObservations(ctx context.Context, actor tend.Actor, personID tend.ID) ([]Observation, error) {
 	if r.Diary == nil {
 		return nil, nil
@@ -285,37 +284,14 @@ func (r *Records) DiaryObservations(ctx context.Context, actor tend.Actor, perso
 	if err != nil {
 		return nil, err
 	}
-	loc := time.UTC
-	if l, err := time.LoadLocation(cfg.TimeZone); err == nil && cfg.TimeZone != "" {
-		loc = l
-	}
-	today := diary.Today(r.now(), loc)
-	from := cfg.Joined
-	if from.IsZero() || from.After(today) {
-		from = today
-	}
-	first, ok, err := r.Diary.FirstDay(ctx, actor, personID)
+	cards, err := r.Diary.AllCards(ctx, actor, personID)
 	if err != nil {
 		return nil, err
 	}
-	if ok && first.Before(from) {
-		from = first
-	}
 	subject := PatientRef(personID)
-	var out []Observation
-	for from.Compare(today) <= 0 {
-		to := from.AddDate(0, 0, diary.MaxRangeDays-1)
-		if to.After(today) {
-			to = today
-		}
-		cards, err := r.Diary.Cards(ctx, actor, personID, from, to)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range cards {
-			out = append(out, DiaryCardObservation(cfg, c, subject))
-		}
-		from = to.AddDate(0, 0, 1)
+	out := make([]Observation, 0, len(cards))
+	for _, c := range cards {
+		out = append(out, DiaryCardObservation(cfg, c, subject))
 	}
 	return out, nil
 }

@@ -248,21 +248,23 @@ func (db *DB) FindDiaryCards(ctx context.Context, personID tend.ID, from, to tim
 	return cards, nil
 }
 
-// FindFirstDiaryDay returns the date of the person's earliest card; ok is
-// false when they have none.
-func (db *DB) FindFirstDiaryDay(ctx context.Context, personID tend.ID) (time.Time, bool, error) {
-	var day sql.NullString
-	if err := db.read.QueryRowContext(ctx, `SELECT MIN(day) FROM diary_cards WHERE person_id = $1`, string(personID)).Scan(&day); err != nil {
-		return time.Time{}, false, fmt.Errorf("store: first diary day: %w", err)
+// FindDiaryDays returns the dates of the person's earliest and latest
+// cards; ok is false when they have none.
+func (db *DB) FindDiaryDays(ctx context.Context, personID tend.ID) (first, last time.Time, ok bool, err error) {
+	var lo, hi sql.NullString
+	if err := db.read.QueryRowContext(ctx, `SELECT MIN(day), MAX(day) FROM diary_cards WHERE person_id = $1`, string(personID)).Scan(&lo, &hi); err != nil {
+		return time.Time{}, time.Time{}, false, fmt.Errorf("store: diary days: %w", err)
 	}
-	if !day.Valid {
-		return time.Time{}, false, nil
+	if !lo.Valid || !hi.Valid {
+		return time.Time{}, time.Time{}, false, nil
 	}
-	d, err := parseDayText(day.String)
-	if err != nil {
-		return time.Time{}, false, err
+	if first, err = parseDayText(lo.String); err != nil {
+		return time.Time{}, time.Time{}, false, err
 	}
-	return d, true, nil
+	if last, err = parseDayText(hi.String); err != nil {
+		return time.Time{}, time.Time{}, false, err
+	}
+	return first, last, true, nil
 }
 
 // FindDiarySummaries returns the person's cards dated from..to inclusive
