@@ -118,7 +118,7 @@ func TestDataRightsOnTheDemo(t *testing.T) {
 		files[f.Name] = string(body)
 	}
 	for _, name := range []string{"account", "sharing", "care_team", "supporters", "diary", "safety_plan", "toolbox", "journal", "hope_box",
-		"chain_analyses", "homework", "questionnaires", "care", "medication", "groups", "safety_prompts", "contact_requests", "who_looked", "sign_ins"} {
+		"chain_analyses", "homework", "questionnaires", "care", "medication", "groups", "safety_prompts", "contact_requests", "who_looked", "reminders", "sign_ins"} {
 		body, ok := files[name+".json"]
 		if !ok {
 			t.Errorf("the download has no %s.json", name)

@@ -107,9 +107,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	svc := wire(cfg, db, v, cache, dir, tend.SystemClock{})
-	jc, err := jobs.New(db, jobs.Options{Node: node, Work: cfg.Workers, PruneEvery: cfg.PruneEvery, Logger: log, Schedule: svc.measure.Schedule,
+	jc, err := jobs.New(db, jobs.Options{Node: node, Work: cfg.Workers, PruneEvery: cfg.PruneEvery, RescueAfter: cfg.JobRescueAfter, Logger: log, Schedule: svc.measure.Schedule,
 		Resummarize: svc.diary.Resummarize,
 		Rights:      jobs.Rights{BuildExport: svc.rights.BuildExport, Erase: svc.rights.Erase, SweepExports: svc.rights.Sweep},
+		Retention:   wireRetention(db, cache, tend.SystemClock{}),
+		Nudges:      jobs.Nudges{Scan: svc.nudger.Scan, Send: svc.nudger.Send},
+		Reminders:   jobs.Reminders{FindDue: svc.remind.FindDue, Deliver: svc.remind.Deliver, Every: cfg.RemindEvery},
 		Backups:     jobs.Backups{Dir: cfg.BackupDir, KeysDir: cfg.BackupKeysDir, KeyStore: ks, Every: cfg.BackupEvery, Keep: cfg.BackupKeep}})
 	if err != nil {
 		return err
@@ -125,7 +128,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	apiHandler, err := api.New(api.Options{Logger: log, Accounts: svc.accounts, CareTeam: svc.careTeam, Looks: svc.looks, SafetyPlan: svc.plan, FollowUp: svc.followUp, Settings: cache, Clock: tend.SystemClock{},
 		Toolbox: svc.toolbox, Journal: svc.journal, HopeBox: svc.hopeBox, Diary: svc.diary, Chains: svc.chains, Measures: svc.measure, Reports: svc.report,
-		Notes: svc.notes, Medication: svc.medication, Groups: svc.groups, Rights: svc.rights,
+		Notes: svc.notes, Medication: svc.medication, Groups: svc.groups, Rights: svc.rights, Reminders: svc.remind,
 		Skills: svc.skills, SkillTexts: func() skills.Texts {
 			st, _ := cache.Get()
 			return cat.Printer(st.Locale)
@@ -152,10 +155,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Toolbox: svc.toolbox, Skills: svc.skills, Chains: svc.chains,
 		Notes: svc.notes, Medication: svc.medication, Groups: svc.groups,
 		Episodes: svc.episodes, Diary: svc.diary,
-		Measures: svc.measure,
-		Reports:  svc.report,
-		Rights:   svc.rights,
-		SSO:      webSSO(cfg.OIDC),
+		Measures:  svc.measure,
+		Reports:   svc.report,
+		Rights:    svc.rights,
+		Reminders: svc.remind,
+		Notify:    svc.notify,
+		Jobs:      wireQueue(db, svc.checker, tend.SystemClock{}),
+		SSO:       webSSO(cfg.OIDC),
 		Confirmed: func(country string) bool {
 			s, _ := cache.Get()
 			return s.ConfirmedFor(country, dir.Compiled)
@@ -239,7 +245,7 @@ func seedDemo(ctx context.Context, cfg config.Config, getenv func(string) string
 		Journal: svc.journal, HopeBox: svc.hopeBox, Chains: svc.chains,
 		Medication: svc.medication, Groups: svc.groups, Notes: svc.notes, Episodes: svc.episodes,
 		DiaryAt: svc.diaryAt, Backdate: db.BackdateDemoPerson, FollowUp: svc.followUp,
-		MeasureAt: svc.measureAt}, pw)
+		MeasureAt: svc.measureAt, Reminders: svc.remind}, pw)
 	if errors.Is(err, demo.ErrSeeded) {
 		return pw, nil
 	}

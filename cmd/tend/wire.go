@@ -18,6 +18,8 @@ import (
 	"github.com/tendcare/tend/internal/measure"
 	"github.com/tendcare/tend/internal/medication"
 	"github.com/tendcare/tend/internal/notes"
+	"github.com/tendcare/tend/internal/notify"
+	"github.com/tendcare/tend/internal/remind"
 	"github.com/tendcare/tend/internal/report"
 	"github.com/tendcare/tend/internal/rights"
 	"github.com/tendcare/tend/internal/safetyplan"
@@ -76,6 +78,18 @@ type services struct {
 	// rights carries out the person's data rights: their download and
 	// the erasure of their account.
 	rights *rights.Service
+
+	// notify delivers neutral notifications by Web Push and e-mail, and
+	// keeps the channels accounts set up (docs/notifications.md).
+	notify *notify.Service
+
+	// remind keeps the person's reminder preferences and sends their
+	// reminders through notify (docs/reminders.md).
+	remind *remind.Service
+
+	// nudger reminds the care team, then the team lead, of follow-up
+	// tasks nobody has acknowledged (docs/follow-up-tasks.md).
+	nudger *followup.Nudger
 }
 
 func wire(cfg config.Config, db *store.DB, v *vault.Vault, cache *settings.Cache, dir *crisis.Directory, clock tend.Clock) services {
@@ -121,6 +135,10 @@ func wire(cfg config.Config, db *store.DB, v *vault.Vault, cache *settings.Cache
 
 		report: report.NewService(store.For[report.Tx](db), checker, clock, reportSettings(cache)),
 	}
+	svc.notify = wireNotify(cfg, db, v, cache, clock, svc.accounts)
+	svc.nudger = wireNudges(db, cache, clock, svc.notify)
+	svc.remind = remind.NewService(store.For[remind.Tx](db), checker, svc.notify, clock)
+	// The download reads every other service, so it is wired last.
 	svc.rights = wireRights(db, v, cache, clock, svc)
 	return svc
 }

@@ -82,6 +82,18 @@ func wireRights(db *store.DB, v *vault.Vault, cache *settings.Cache, clock tend.
 		part("safety_prompts", func(ctx ctxT, a actor, id tend.ID) (any, error) { return svc.followUp.Prompts(ctx, a, id) }),
 		part("contact_requests", func(ctx ctxT, a actor, id tend.ID) (any, error) { return svc.followUp.OwnRequests(ctx, a, id) }),
 		part("who_looked", func(ctx ctxT, a actor, id tend.ID) (any, error) { return svc.looks.WhoLooked(ctx, a, id, 100000) }),
+		part("reminders", func(ctx ctxT, a actor, id tend.ID) (any, error) {
+			prefs, err := svc.remind.Preferences(ctx, a, id)
+			if err != nil {
+				return nil, err
+			}
+			email, err := svc.notify.Email(ctx, a)
+			if err != nil {
+				return nil, err
+			}
+			devices, err := svc.notify.PushCount(ctx, a)
+			return map[string]any{"reminders": prefs, "email": email, "devices_with_notifications": devices}, err
+		}),
 		part("sign_ins", func(ctx ctxT, a actor, id tend.ID) (any, error) { return svc.accounts.FindSignIns(ctx, a, id) }),
 	}
 	notes := svc.notes.WithExport(func() bool { return cache.Records().NotesInExport })

@@ -58,6 +58,9 @@ const (
 	// account". Both are the person's own rights over their data.
 	DataExport   Action = "data.export"
 	AccountErase Action = "account.erase"
+	// RemindersManage sets and reads the person's own reminders
+	// (internal/remind); they are the person's, never staff's.
+	RemindersManage Action = "reminders.manage"
 )
 
 // Operator actions: what Tend itself (tend.System, the operator's command
@@ -86,7 +89,7 @@ var Actions = []Action{
 	TaskMetaRead, TaskDetailRead, HomeworkRead, HomeworkWrite, MedicationRead, MedicationWrite,
 	GroupAttendanceRead, GroupAttendanceWrite, EpisodeRead, EpisodeWrite, NoteRead, NoteWrite,
 	ProfileRead, CareTeamRead, CareTeamManage, SharingManage, AuditReadOwn, ReportRead, SafetyPromptsManage,
-	DataExport, AccountErase,
+	DataExport, AccountErase, RemindersManage,
 	StaffManage, InviteManage, SettingsManage,
 	OutcomesExport, TransferExport,
 }

@@ -197,6 +197,7 @@ var Policy = []Rule{
 	{CallerSelf, AuditReadOwn, Always, Allow, "the person sees who looked at their information"},
 	{CallerSelf, DataExport, Always, Allow, "only the person downloads their information"},
 	{CallerSelf, AccountErase, Always, Allow, "only the person erases their account"},
+	{CallerSelf, RemindersManage, Always, Allow, "only the person sets their reminders"},
 
 	// Aggregates and administration.
 	{CallerLead, ReportRead, Always, Allow, "a lead sees aggregate reports for their teams"},

@@ -22,6 +22,7 @@ import (
 	"github.com/tendcare/tend/internal/measure"
 	"github.com/tendcare/tend/internal/medication"
 	"github.com/tendcare/tend/internal/notes"
+	"github.com/tendcare/tend/internal/remind"
 	"github.com/tendcare/tend/internal/report"
 	"github.com/tendcare/tend/internal/rights"
 	"github.com/tendcare/tend/internal/safetyplan"
@@ -70,6 +71,8 @@ type Options struct {
 	// Rights serves the person's downloads of their information; nil
 	// answers 404.
 	Rights *rights.Service
+	// Reminders serves the person's reminder preferences; nil answers 404.
+	Reminders *remind.Service
 	// FHIRImport imports Bundles at POST /fhir/r4; nil answers 404.
 	FHIRImport *fhir.Importer
 	// Settings and Clock say when the care team next reads a contact
@@ -110,6 +113,8 @@ var routes = []route{
 	{http.MethodGet, "/api/v1/me/sharing", false, (*Handler).sharingList},
 	{http.MethodPut, "/api/v1/me/sharing/{memberID}/{area}", false, (*Handler).sharingUpdate},
 	{http.MethodGet, "/api/v1/me/who-looked", false, (*Handler).whoLookedList},
+	{http.MethodGet, "/api/v1/me/reminders", false, needs(remindersOn, (*Handler).remindersShow)},
+	{http.MethodPut, "/api/v1/me/reminders", false, needs(remindersOn, (*Handler).remindersSave)},
 	{http.MethodGet, "/api/v1/me/notices", false, (*Handler).noticeList},
 	{http.MethodGet, "/api/v1/me/exports", false, (*Handler).dataExportList},
 	{http.MethodPost, "/api/v1/me/exports", false, (*Handler).dataExportCreate},

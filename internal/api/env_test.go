@@ -27,6 +27,7 @@ import (
 	"github.com/tendcare/tend/internal/measure"
 	"github.com/tendcare/tend/internal/medication"
 	"github.com/tendcare/tend/internal/notes"
+	"github.com/tendcare/tend/internal/remind"
 	"github.com/tendcare/tend/internal/report"
 	"github.com/tendcare/tend/internal/rights"
 	"github.com/tendcare/tend/internal/safetyplan"
@@ -152,7 +153,9 @@ func newEnv(t testing.TB) *env {
 		Measures: e.measure,
 		Episodes: e.episodes,
 		Reports:  e.reports,
-		Rights:   e.rights})
+		Rights:   e.rights,
+		// Reminder preferences only; nothing is sent from these tests.
+		Reminders: remind.NewService(store.For[remind.Tx](db), checker, nil, clock)})
 	if err != nil {
 		t.Fatal(err)
 	}

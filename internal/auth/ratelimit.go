@@ -30,6 +30,8 @@ type Limits struct {
 	PIN                  Limit // wrong PINs for one session
 	TokenCreate          Limit // API tokens an account creates
 	Import               Limit // FHIR imports an account sends
+	PushSubscribe        Limit // push subscriptions an account adds
+	EmailVerify          Limit // verification e-mails an account asks for
 }
 
 // DefaultLimits are the limits used when Options.Limits is zero.
@@ -44,6 +46,8 @@ var DefaultLimits = Limits{
 	PIN:                  Limit{5, 15 * time.Minute},
 	TokenCreate:          Limit{20, time.Hour},
 	Import:               Limit{30, time.Hour},
+	PushSubscribe:        Limit{20, time.Hour},
+	EmailVerify:          Limit{5, time.Hour},
 }
 
 // CountImport counts one FHIR import sent by actor's account, refused or
@@ -53,6 +57,29 @@ var DefaultLimits = Limits{
 func (s *Service) CountImport(ctx context.Context, actor tend.Actor) error {
 	lim := newCounter(s.opt.Limits.Import, "import", string(actor.Kind), string(actor.ID))
 	if err := s.checkLimits(ctx, "imports", lim); err != nil {
+		return err
+	}
+	return s.store.InTx(ctx, func(tx Tx) error { return countFailure(ctx, tx, lim) })
+}
+
+// CountPushSubscription counts one push subscription added by actor's
+// account and returns ERATELIMITED once the account has added
+// Limits.PushSubscribe of them in the window (DESIGN.md "Rate limits":
+// push subscriptions).
+func (s *Service) CountPushSubscription(ctx context.Context, actor tend.Actor) error {
+	return s.countAccount(ctx, s.opt.Limits.PushSubscribe, "push", "push subscriptions", actor)
+}
+
+// CountEmailVerification counts one verification e-mail asked for by
+// actor's account and returns ERATELIMITED once the account has asked for
+// Limits.EmailVerify of them in the window.
+func (s *Service) CountEmailVerification(ctx context.Context, actor tend.Actor) error {
+	return s.countAccount(ctx, s.opt.Limits.EmailVerify, "email_verify", "verification e-mails", actor)
+}
+
+func (s *Service) countAccount(ctx context.Context, l Limit, name, what string, actor tend.Actor) error {
+	lim := newCounter(l, name, string(actor.Kind), string(actor.ID))
+	if err := s.checkLimits(ctx, what, lim); err != nil {
 		return err
 	}
 	return s.store.InTx(ctx, func(tx Tx) error { return countFailure(ctx, tx, lim) })

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"os"
@@ -35,13 +36,19 @@ type Config struct {
 	TLSKey         string         // key file for TLSCert
 	MaxBodyBytes   int64          // largest request body accepted
 	PruneEvery     time.Duration  // how often expired rows are pruned
+	RemindEvery    time.Duration  // how often the reminders due are looked for
 	Workers        bool           // this node runs background jobs
 	ShutdownGrace  time.Duration  // time given to requests and jobs to finish on shutdown
 	OIDC           OIDC           // single sign-on for staff; off when OIDC.Issuer is ""
+	Notify         Notify         // e-mail and Web Push channels (docs/notifications.md)
 	BackupDir      string         // scheduled database backups go here (SQLite only); "" for none
 	BackupKeysDir  string         // scheduled key store backups go here, apart from BackupDir; "" for none
 	BackupEvery    time.Duration  // how often scheduled backups run
 	BackupKeep     int            // how many scheduled backups of each kind are kept
+
+	// JobRescueAfter is how long a job may stay running before River
+	// takes it for stuck (its node killed) and runs it again.
+	JobRescueAfter time.Duration
 }
 
 // OIDC configures single sign-on for staff with an OpenID Connect identity
@@ -61,6 +68,18 @@ type OIDC struct {
 	// SubjectClaim is the claim that identifies a staff member: sub, or
 	// oid for Microsoft Entra ID.
 	SubjectClaim string
+}
+
+// Notify configures the notification channels (docs/notifications.md).
+type Notify struct {
+	SMTPURL  string // smtp://user:password@host:port?starttls=mandatory|opportunistic|none or smtps://; "" sends no e-mail
+	MailFrom string // the bare sender address of every e-mail
+	// VAPIDSubject is the contact sent to push services (mailto: or
+	// https:); "" uses the public URL.
+	VAPIDSubject string
+	// PushAllowLoopback accepts push endpoints on loopback hosts (tests
+	// and local receivers only).
+	PushAllowLoopback bool
 }
 
 // Setting describes one configuration item for flags, the environment and docs.
@@ -86,8 +105,10 @@ var settings = []setting{
 	{"tls-key", "TEND_TLS_KEY", "", "private key file for --tls-cert", false},
 	{"max-body", "TEND_MAX_BODY", "1048576", "largest request body in bytes", false},
 	{"prune-every", "TEND_PRUNE_EVERY", "1h", "how often expired rows are pruned", false},
+	{"remind-every", "TEND_REMIND_EVERY", "1m", "how often the people's reminders due are looked for (a reminder goes out at most this late)", false},
 	{"workers", "TEND_WORKERS", "true", "run background jobs on this node", false},
 	{"shutdown-grace", "TEND_SHUTDOWN_GRACE", "20s", "time given to requests and jobs to finish on shutdown", false},
+	{"job-rescue-after", "TEND_JOB_RESCUE_AFTER", "1h", "how long a job may stay running before it is taken for stuck (its node killed) and run again; at least 1m", false},
 	{"backup-dir", "TEND_BACKUP_DIR", "", "folder for scheduled database backups (SQLite only; empty: none)", false},
 	{"backup-keys-dir", "TEND_BACKUP_KEYS_DIR", "", "folder for scheduled key store backups, apart from --backup-dir (empty: none)", false},
 	{"backup-every", "TEND_BACKUP_EVERY", "24h", "how often scheduled backups run", false},
@@ -101,6 +122,10 @@ var settings = []setting{
 	{"oidc-mfa-acr", "TEND_OIDC_MFA_ACR", "", "comma-separated acr values that mean the provider asked for a second factor (besides amr mfa)", false},
 	{"oidc-link-by-email", "TEND_OIDC_LINK_BY_EMAIL", "false", "link an identity to the staff account with the same verified e-mail address on its first sign-in", false},
 	{"oidc-subject-claim", "TEND_OIDC_SUBJECT_CLAIM", "sub", "the ID token claim that identifies a staff member: sub, or oid for Microsoft Entra ID", false},
+	{"smtp-url", "TEND_SMTP_URL", "", "SMTP server for e-mail: smtp://user:password@host:587 (STARTTLS; ?starttls=opportunistic or none to relax) or smtps://user:password@host:465; empty sends no e-mail (docs/notifications.md)", true},
+	{"mail-from", "TEND_MAIL_FROM", "", "sender address of every e-mail Tend sends (required with --smtp-url)", false},
+	{"vapid-subject", "TEND_VAPID_SUBJECT", "", "contact sent to push services with each Web Push message: mailto:... or https://... (default: the public URL)", false},
+	{"push-allow-loopback", "TEND_PUSH_ALLOW_LOOPBACK", "false", "accept Web Push endpoints on loopback hosts, over http too (tests and local receivers only)", false},
 }
 
 // Load reads the configuration for the named subcommand from args (flags)
@@ -254,10 +279,41 @@ func build(v map[string]*string) (Config, error) {
 	if c.PruneEvery, err = parsePositive(*v["prune-every"]); err != nil {
 		bad("prune-every", "%v", err)
 	}
+	if c.RemindEvery, err = parsePositive(*v["remind-every"]); err != nil {
+		bad("remind-every", "%v", err)
+	}
 	if c.ShutdownGrace, err = parsePositive(*v["shutdown-grace"]); err != nil {
 		bad("shutdown-grace", "%v", err)
 	}
+	// River refuses a rescue time under its job timeout (1 minute).
+	if c.JobRescueAfter, err = parsePositive(*v["job-rescue-after"]); err != nil || c.JobRescueAfter < time.Minute {
+		bad("job-rescue-after", "%q is not a duration of at least 1m", *v["job-rescue-after"])
+	}
 	c.OIDC = buildOIDC(v, c.Demo, c.PublicURL, bad)
+	c.Notify = Notify{SMTPURL: strings.TrimSpace(*v["smtp-url"]), MailFrom: strings.TrimSpace(*v["mail-from"]), VAPIDSubject: strings.TrimSpace(*v["vapid-subject"])}
+	if c.Notify.PushAllowLoopback, err = strconv.ParseBool(*v["push-allow-loopback"]); err != nil {
+		bad("push-allow-loopback", "%q is not true or false", *v["push-allow-loopback"])
+	}
+	if u := c.Notify.SMTPURL; u != "" {
+		pu, err := url.Parse(u)
+		switch {
+		case err != nil || pu.Hostname() == "" || (pu.Scheme != "smtp" && pu.Scheme != "smtps"):
+			bad("smtp-url", "is not a URL like smtp://user:password@host:587 or smtps://user:password@host:465")
+		case !slices.Contains([]string{"", "mandatory", "opportunistic", "none"}, pu.Query().Get("starttls")):
+			bad("smtp-url", "starttls is mandatory, opportunistic or none")
+		}
+	}
+	if c.Notify.MailFrom != "" {
+		if a, err := mail.ParseAddress(c.Notify.MailFrom); err != nil || a.Name != "" || a.Address != c.Notify.MailFrom {
+			bad("mail-from", "%q is not a bare e-mail address such as reminders@example.org", c.Notify.MailFrom)
+		}
+	}
+	if c.Notify.SMTPURL != "" && c.Notify.MailFrom == "" {
+		bad("mail-from", "is required with --smtp-url")
+	}
+	if s := c.Notify.VAPIDSubject; s != "" && !strings.HasPrefix(s, "mailto:") && !strings.HasPrefix(s, "https://") {
+		bad("vapid-subject", "%q is not a mailto: or https:// URL", s)
+	}
 	c.BackupDir, c.BackupKeysDir = *v["backup-dir"], *v["backup-keys-dir"]
 	if c.BackupEvery, err = parsePositive(*v["backup-every"]); err != nil {
 		bad("backup-every", "%v", err)

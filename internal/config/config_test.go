@@ -77,6 +77,7 @@ func TestLoad(t *testing.T) {
 		{"ErrBackupDirOnPostgres", nil, map[string]string{"TEND_DB": "postgres://db/tend", "TEND_BACKUP_DIR": "/backups"}, "--backup-dir (TEND_BACKUP_DIR): scheduled backups are for SQLite; on PostgreSQL use pg_dump"},
 		{"ErrBackupKeysBesideDatabase", nil, map[string]string{"TEND_BACKUP_DIR": "/backups/tend", "TEND_BACKUP_KEYS_DIR": "/backups/tend/"}, "--backup-keys-dir (TEND_BACKUP_KEYS_DIR): must differ from --backup-dir"},
 		{"ErrBackupKeep", nil, map[string]string{"TEND_BACKUP_KEEP": "0"}, "--backup-keep"},
+		{"ErrJobRescueUnderAMinute", nil, map[string]string{"TEND_JOB_RESCUE_AFTER": "30s"}, "--job-rescue-after (TEND_JOB_RESCUE_AFTER): \"30s\" is not a duration of at least 1m"},
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {

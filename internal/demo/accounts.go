@@ -24,6 +24,7 @@ import (
 	"github.com/tendcare/tend/internal/measure"
 	"github.com/tendcare/tend/internal/medication"
 	"github.com/tendcare/tend/internal/notes"
+	"github.com/tendcare/tend/internal/remind"
 	"github.com/tendcare/tend/internal/skills"
 	"github.com/tendcare/tend/internal/toolbox"
 )
@@ -107,6 +108,9 @@ type Services struct {
 	// alex an earlier PHQ-9 (seedQuestionnaires). It returns the measure
 	// service running on clock, so that each is answered on its own day.
 	MeasureAt func(clock tend.Clock) *measure.Service
+	// Reminders, when given, gives sam a diary card reminder at 20:00
+	// (seedReminders).
+	Reminders *remind.Service
 }
 
 // ErrSeeded means the demo accounts already exist.
@@ -151,6 +155,11 @@ func Seed(ctx context.Context, s Services, password string) error {
 	if s.Skills != nil {
 		if err := seedHomework(ctx, s.Skills, ids["lee@example.org"], ids["sam"]); err != nil {
 			return fmt.Errorf("demo: homework: %w", err)
+		}
+	}
+	if s.Reminders != nil {
+		if err := seedReminders(ctx, s.Reminders, ids["sam"]); err != nil {
+			return fmt.Errorf("demo: reminders: %w", err)
 		}
 	}
 	if s.Toolbox != nil {

@@ -99,26 +99,9 @@ func (s *Service) response(ctx context.Context, tx Tx, personID tend.ID, kind Ki
 
 // alert gives every staff member task t reaches now a neutral alert.
 func (s *Service) alert(ctx context.Context, tx Tx, t Task, at time.Time) error {
-	var staff []tend.ID
-	switch t.Route {
-	case RouteCareTeam:
-		pr, err := tx.FindPersonRouting(ctx, t.PersonID)
-		if err != nil {
-			return err
-		}
-		for _, m := range pr.Members {
-			if slices.Contains(s.taskRoles, m.Role) && !slices.Contains(staff, m.StaffID) {
-				staff = append(staff, m.StaffID)
-			}
-		}
-	case RouteDuty:
-		var err error
-		if staff, err = tx.FindTeamActiveStaff(ctx, t.DutyTeamID); err != nil {
-			return err
-		}
-	}
-	if len(staff) == 0 {
-		return nil
+	staff, err := taskStaff(ctx, tx, t, s.taskRoles)
+	if err != nil || len(staff) == 0 {
+		return err
 	}
 	return tx.CreateStaffAlerts(ctx, t.ID, staff, at)
 }

@@ -55,6 +55,11 @@ type Settings struct {
 	DutyTeam tend.ID
 	// Rules say what each trigger does (settings.Triggers).
 	Rules Rules
+	// Nudges say when an unacknowledged task reminds the care team, then
+	// the team lead (settings.Nudges), counted in the working time
+	// Calendar gives (the service's settings; nil counts elapsed time).
+	Nudges   Nudges
+	Calendar Calendar
 }
 
 // ContactLimit is how many requests for contact one person can send in an

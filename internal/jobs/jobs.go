@@ -40,10 +40,22 @@ type Options struct {
 	// Backups configure the scheduled backup job; it runs only when a
 	// folder is set, and only on SQLite.
 	Backups Backups
+	// Reminders run the person's reminders (remind.Service): the periodic
+	// due finder and the send jobs.
+	Reminders Reminders
+	// Nudges remind the care team, then the team lead, of follow-up tasks
+	// nobody has acknowledged (followup.Nudger); zero runs none.
+	Nudges Nudges
+	// Retention runs the retention jobs (old drafts, overdue erasures).
+	Retention Retention
 	// FetchPollInterval is how often an idle SQLite node looks for new jobs
 	// (River's default, 1 s, when zero). PostgreSQL nodes are notified.
 	FetchPollInterval time.Duration
 	Logger            *slog.Logger
+	// RescueAfter is how long a job may stay running before River takes
+	// it for stuck (its node was killed) and runs it again (an hour when
+	// zero; at least River's job timeout of a minute).
+	RescueAfter time.Duration
 }
 
 // Client is River's client over Tend's database.
@@ -63,9 +75,15 @@ type deps struct {
 	resummarize func(ctx context.Context) (int, error)
 	// rights is Options.Rights.
 	rights Rights
+	// reminders is Options.Reminders.
+	reminders Reminders
 	// backups is Options.Backups, and backupMetrics their metrics.
 	backups       Backups
 	backupMetrics backupMetrics
+	// nudges is Options.Nudges.
+	nudges Nudges
+	// retention is Options.Retention.
+	retention Retention
 }
 
 // Rights are the data-rights jobs' work (rights.Service's BuildExport,
@@ -91,6 +109,10 @@ func New(db *store.DB, opt Options) (*Client, error) {
 	if opt.ResummarizeEvery <= 0 {
 		opt.ResummarizeEvery = 24 * time.Hour
 	}
+	if opt.Nudges.Every <= 0 {
+		opt.Nudges.Every = DefaultNudgeEvery
+	}
+	opt.Nudges.Every = max(opt.Nudges.Every, time.Second) // River's shortest unique period
 	if opt.Backups.Every <= 0 {
 		opt.Backups.Every = 24 * time.Hour
 	}
@@ -100,7 +122,7 @@ func New(db *store.DB, opt Options) (*Client, error) {
 	bm := newBackupMetrics()
 	workers := river.NewWorkers()
 	register(workers, deps{db: db, node: opt.Node, log: opt.Logger, schedule: opt.Schedule, resummarize: opt.Resummarize, rights: opt.Rights,
-		backups: opt.Backups, backupMetrics: bm})
+		backups: opt.Backups, backupMetrics: bm, reminders: opt.Reminders, nudges: opt.Nudges, retention: opt.Retention})
 	cfg := &river.Config{
 		ID:      opt.Node,
 		Workers: workers,
@@ -108,6 +130,8 @@ func New(db *store.DB, opt Options) (*Client, error) {
 		// from it, which never carry personal content (job args hold ids only).
 		Logger:            slog.New(levelAtLeast{opt.Logger.Handler(), slog.LevelWarn}),
 		FetchPollInterval: opt.FetchPollInterval,
+		// Zero leaves River's default of an hour.
+		RescueStuckJobsAfter: opt.RescueAfter,
 	}
 	if opt.Work {
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}}
@@ -124,7 +148,7 @@ func New(db *store.DB, opt Options) (*Client, error) {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
 	db.SetInserter(rc)
-	return &Client{river: rc, work: opt.Work, collectors: []prometheus.Collector{bm.last, bm.failures}}, nil
+	return &Client{river: rc, work: opt.Work, collectors: []prometheus.Collector{bm.last, bm.failures, newJobCounts(db)}}, nil
 }
 
 // Collectors are the job client's metrics, for the /metrics registry.

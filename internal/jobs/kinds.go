@@ -20,6 +20,17 @@ func register(w *river.Workers, deps deps) {
 	river.AddWorker(w, &exportWorker{build: deps.rights.BuildExport, log: deps.log})
 	river.AddWorker(w, &eraseWorker{erase: deps.rights.Erase, log: deps.log})
 	river.AddWorker(w, &sweepExportsWorker{sweep: deps.rights.SweepExports, log: deps.log})
+	// The person's reminders (remind.go): the due finder and one send.
+	river.AddWorker(w, &remindDueWorker{find: deps.reminders.FindDue, log: deps.log})
+	river.AddWorker(w, &sendReminderWorker{deliver: deps.reminders.Deliver, log: deps.log})
+	// Reminders of unacknowledged follow-up tasks (nudges.go): a periodic
+	// scan creates the due ones, one send job gives each.
+	river.AddWorker(w, &nudgeScanWorker{scan: deps.nudges.Scan, log: deps.log})
+	river.AddWorker(w, &nudgeSendWorker{send: deps.nudges.Send, log: deps.log})
+	// Retention (retention.go): old unsent drafts deleted, and an erasure
+	// job for every request whose hold ended without one.
+	river.AddWorker(w, &deleteDraftsWorker{run: deps.retention.Drafts, log: deps.log})
+	river.AddWorker(w, &sweepErasuresWorker{run: deps.retention.Erasures, log: deps.log})
 }
 
 // periodic lists the jobs that run on a schedule. River enqueues them on the
@@ -53,6 +64,15 @@ func periodic(opt Options) []*river.PeriodicJob {
 			&river.PeriodicJobOpts{ID: SweepExportsArgs{}.Kind()},
 		))
 	}
+	if opt.Nudges.Scan != nil {
+		jobs = append(jobs, river.NewPeriodicJob(
+			river.PeriodicInterval(opt.Nudges.Every),
+			func() (river.JobArgs, *river.InsertOpts) {
+				return NudgeScanArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: opt.Nudges.Every}}
+			},
+			&river.PeriodicJobOpts{ID: NudgeScanArgs{}.Kind(), RunOnStart: true},
+		))
+	}
 	if opt.Backups.on() {
 		// A backup retried a few times, not for days: the next period
 		// writes a new one anyway, and failures show on /metrics.
@@ -72,6 +92,10 @@ func periodic(opt Options) []*river.PeriodicJob {
 			},
 			&river.PeriodicJobOpts{ID: ResummarizeArgs{}.Kind(), RunOnStart: true},
 		))
+	}
+	jobs = append(jobs, retentionJobs(opt.Retention)...)
+	if j := remindPeriodic(opt); j != nil {
+		jobs = append(jobs, j)
 	}
 	return jobs
 }

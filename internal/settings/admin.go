@@ -13,6 +13,9 @@ type Tx interface {
 	FindSettings(ctx context.Context) (Settings, int64, error)
 	SaveSettings(ctx context.Context, s Settings) error
 	AppendAudit(ctx context.Context, events ...tend.AuditEvent) error
+	// FindTeamsWithoutLead returns the names of the teams without an
+	// active staff member of role lead, by name.
+	FindTeamsWithoutLead(ctx context.Context) ([]string, error)
 }
 
 // AdminStore is what Admin needs from storage.
@@ -68,4 +71,20 @@ func (a *Admin) ConfirmCrisisLines(ctx context.Context, actor tend.Actor, countr
 		return err
 	}
 	return a.cache.Refresh(ctx)
+}
+
+// TeamsWithoutLead names the teams without an active lead: reminders of
+// their people's unacknowledged follow-up tasks reach no lead until one is
+// added (docs/follow-up-tasks.md "When nobody can be reminded").
+func (a *Admin) TeamsWithoutLead(ctx context.Context, actor tend.Actor) ([]string, error) {
+	if err := a.checker.CheckService(ctx, actor, access.SettingsManage); err != nil {
+		return nil, err
+	}
+	var names []string
+	err := a.store.InTx(ctx, func(tx Tx) error {
+		var err error
+		names, err = tx.FindTeamsWithoutLead(ctx)
+		return err
+	})
+	return names, err
 }

@@ -82,10 +82,11 @@ func (c *Cache) Run(ctx context.Context, every time.Duration, log *slog.Logger) 
 }
 
 // FollowUp returns what follow-up tasks read from the settings now: the duty
-// team and the safety-prompt rules.
+// team, the safety-prompt rules, and the reminders with the working time
+// they count in.
 func (c *Cache) FollowUp() followup.Settings {
 	s, _ := c.Get()
-	return followup.Settings{DutyTeam: s.DutyTeam, Rules: s.Triggers}
+	return followup.Settings{DutyTeam: s.DutyTeam, Rules: s.Triggers, Nudges: s.Nudges, Calendar: s}
 }
 
 // Diary returns the diary card's settings now.

@@ -3,6 +3,7 @@ package settings
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -205,4 +206,95 @@ func (h Hours) Groups() []Group {
 		out = append(out, Group{First: w.Day, Last: w.Day, Start: w.Start, End: w.End})
 	}
 	return out
+}
+
+// workingSearchDays bounds how far ahead working time is looked for: a year
+// of closed days means the hours are wrong, not that work waits a year.
+const workingSearchDays = 400
+
+// AddWorkingDays returns the start of the nth working day after the day t
+// falls on in the service's time zone: a day with working hours that is
+// not a holiday. A task opened on a Friday afternoon, with Monday a
+// holiday, reaches one working day at Tuesday's opening. n below 1 returns
+// t; the zero time when no such day comes within a year.
+func (s Settings) AddWorkingDays(t time.Time, n int) time.Time {
+	if n < 1 {
+		return t
+	}
+	loc := s.Location()
+	local := t.In(loc)
+	for i := 1; i <= workingSearchDays; i++ {
+		day := time.Date(local.Year(), local.Month(), local.Day()+i, 0, 0, 0, 0, loc)
+		start, ok := s.dayStart(day)
+		if !ok {
+			continue
+		}
+		if n--; n == 0 {
+			return start
+		}
+	}
+	return time.Time{}
+}
+
+// dayStart returns when the service opens on day (a local midnight), and
+// false on a holiday or a day without working hours.
+func (s Settings) dayStart(day time.Time) (time.Time, bool) {
+	if s.holiday(day) {
+		return time.Time{}, false
+	}
+	best := -1
+	for _, w := range s.WorkingHours {
+		if w.Day == day.Weekday() && (best < 0 || w.Start < best) {
+			best = w.Start
+		}
+	}
+	if best < 0 {
+		return time.Time{}, false
+	}
+	return time.Date(day.Year(), day.Month(), day.Day(), best/60, best%60, 0, 0, day.Location()), true
+}
+
+// AddWorkingTime returns the instant when d of working time has passed
+// after t: only the service's working hours count, in its time zone, and
+// holidays not at all. "4 working hours" from Friday 15:00, with hours
+// mon-fri 09:00-17:00, ends on Monday at 11:00. d of zero or less returns
+// t; the zero time when the time cannot pass within a year.
+func (s Settings) AddWorkingTime(t time.Time, d time.Duration) time.Time {
+	if d <= 0 {
+		return t
+	}
+	loc := s.Location()
+	local := t.In(loc)
+	left := d
+	for i := 0; i <= workingSearchDays; i++ {
+		day := time.Date(local.Year(), local.Month(), local.Day()+i, 0, 0, 0, 0, loc)
+		if s.holiday(day) {
+			continue
+		}
+		var ws []Window
+		for _, w := range s.WorkingHours {
+			if w.Day == day.Weekday() {
+				ws = append(ws, w)
+			}
+		}
+		slices.SortFunc(ws, func(a, b Window) int { return a.Start - b.Start })
+		cursor := t
+		for _, w := range ws {
+			from := time.Date(day.Year(), day.Month(), day.Day(), w.Start/60, w.Start%60, 0, 0, loc)
+			to := time.Date(day.Year(), day.Month(), day.Day(), w.End/60, w.End%60, 0, 0, loc)
+			if from.Before(cursor) {
+				from = cursor // windows written twice, or t inside this one
+			}
+			if !from.Before(to) {
+				continue
+			}
+			if avail := to.Sub(from); left <= avail {
+				return from.Add(left)
+			} else {
+				left -= avail
+			}
+			cursor = to
+		}
+	}
+	return time.Time{}
 }

@@ -11,7 +11,9 @@ import (
 	"github.com/tendcare/tend"
 	"github.com/tendcare/tend/internal/diary"
 	"github.com/tendcare/tend/internal/followup"
+	"github.com/tendcare/tend/internal/notify"
 	"github.com/tendcare/tend/internal/outcome"
+	"github.com/tendcare/tend/internal/retention"
 	"github.com/tendcare/tend/internal/rights"
 	"golang.org/x/text/language"
 )
@@ -77,6 +79,20 @@ type Settings struct {
 	// person's download (default no), and the hold before an erasure
 	// (default rights.DefaultErasureHoldDays).
 	Records rights.Settings `json:"records,omitzero"`
+	// Notifications holds the wording of notifications and e-mails (and
+	// their discreet wording and sender name), whether staff get e-mail
+	// too, and the push services subscriptions may use
+	// (docs/notifications.md). Zero fields take notify's defaults.
+	Notifications notify.Settings `json:"notifications,omitzero"`
+	// Retention holds how long unsent drafts are kept (docs/jobs.md;
+	// default retention.DefaultDraftDays).
+	Retention retention.Settings `json:"retention,omitzero"`
+	// Nudges set when a follow-up task nobody has acknowledged reminds the
+	// care team, then the team lead: "1 working day", "4 working hours" or
+	// "off" for each, counted in the working hours above, holidays
+	// skipped. Zero fields take the default, one working day each
+	// (docs/follow-up-tasks.md "Reminders").
+	Nudges followup.Nudges `json:"nudges,omitzero"`
 }
 
 // MaxEvidenceStatementChars bounds the evidence page's statement: a
@@ -196,8 +212,20 @@ func (s Settings) Validate() ValidationError {
 		p["evidence_statement"] = fmt.Sprintf("Keep the statement to %d characters.", MaxEvidenceStatementChars)
 	}
 	validOutcomes(s.Outcomes, p)
+	if err := s.Nudges.Team.Validate(); err != nil {
+		p["nudges.team"] = "Care team reminder: " + err.Error() + "."
+	}
+	if err := s.Nudges.Lead.Validate(); err != nil {
+		p["nudges.lead"] = "Team lead reminder: " + err.Error() + "."
+	}
 	if msg := s.Records.Validate(); msg != "" {
 		p["records.erasure_hold_days"] = msg
+	}
+	if err := s.Notifications.Validate(); err != nil {
+		p["notifications"] = tend.ErrorMessage(err)
+	}
+	if msg := s.Retention.Validate(); msg != "" {
+		p["retention.draft_days"] = msg
 	}
 	if len(p) == 0 {
 		return nil

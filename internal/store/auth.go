@@ -310,7 +310,15 @@ func (tx *Tx) UpdatePersonAccount(ctx context.Context, id tend.ID, u auth.Person
 	if u.TimeZone != nil {
 		set("time_zone", *u.TimeZone)
 	}
-	return tx.update(ctx, "people", id, sets, args)
+	if err := tx.update(ctx, "people", id, sets, args); err != nil {
+		return err
+	}
+	if u.TimeZone != nil {
+		// The person's reminders fall due in the new zone from now on:
+		// the due finder works out their next time (remind.Service.FindDue).
+		return tx.ReminderZoneChanged(ctx, id)
+	}
+	return nil
 }
 
 // ---- invites, recovery and reset codes ----

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
@@ -126,4 +127,30 @@ func (e Engine) perWindow(aggs, from, cond string) string {
 		array = "json_array"
 	}
 	return "SELECT w.i, (SELECT " + array + "(" + aggs + ") FROM " + from + " WHERE " + cond + ") FROM w"
+}
+
+// finalizedSince compares River's finalized_at with $1 (riverTime). River
+// writes SQLite times as text, so SQLite compares them as Julian days.
+func (e Engine) finalizedSince() string {
+	if e == SQLite {
+		return `julianday(finalized_at) >= julianday($1)`
+	}
+	return `finalized_at >= $1`
+}
+
+// riverTime is t as a parameter compared with River's times.
+func (e Engine) riverTime(t time.Time) any {
+	if e == SQLite {
+		return t.UTC().Format("2006-01-02 15:04:05.000")
+	}
+	return t.UTC()
+}
+
+// riverErrors selects River's errors column as a JSON array text: JSONB
+// on SQLite, jsonb[] on PostgreSQL.
+func (e Engine) riverErrors() string {
+	if e == SQLite {
+		return `json(errors)`
+	}
+	return `array_to_json(errors)::text`
 }

@@ -154,6 +154,10 @@ var pruning = []struct {
 	{"invites", `DELETE FROM invites WHERE redeemed_at IS NULL AND expires_at <= $1`, 30 * 24 * time.Hour},
 	{"reset codes", `DELETE FROM reset_codes WHERE expires_at <= $1`, 30 * 24 * time.Hour},
 	{"supporter invites", `DELETE FROM supporter_invites WHERE redeemed_at IS NULL AND expires_at <= $1`, 30 * 24 * time.Hour},
+	// A reminder send only explains, on the person's reminders page, why a
+	// recent reminder did or did not come; the due finder never looks back
+	// further than two days, so an old row can go.
+	{"reminder sends", `DELETE FROM reminder_sends WHERE due_at <= $1`, 90 * 24 * time.Hour},
 }
 
 // PruneExpired deletes expired rows and records the run, in one unit of work.

@@ -30,6 +30,10 @@ import (
 	"github.com/tendcare/tend/internal/measure"
 	"github.com/tendcare/tend/internal/medication"
 	"github.com/tendcare/tend/internal/notes"
+	"github.com/tendcare/tend/internal/notify"
+	"github.com/tendcare/tend/internal/notify/channel"
+	"github.com/tendcare/tend/internal/queue"
+	"github.com/tendcare/tend/internal/remind"
 	"github.com/tendcare/tend/internal/report"
 	"github.com/tendcare/tend/internal/rights"
 	"github.com/tendcare/tend/internal/safetyplan"
@@ -77,6 +81,10 @@ type demoServer struct {
 	// holds the service settings they read.
 	rights *rights.Service
 	cache  *settings.Cache
+	// notify keeps the notification channels, sending e-mail to smtp and
+	// accepting push endpoints on loopback (testenv.PushReceiver).
+	notify *notify.Service
+	smtp   *testenv.SMTPServer
 }
 
 func newDemoServer(t *testing.T) *demoServer {
@@ -148,7 +156,7 @@ func newDemoServerIn(t *testing.T, log *slog.Logger, locale string) *demoServer 
 		Journal: journals, HopeBox: hopeBoxes, Chains: chainSvc,
 		Diary: diaries,
 		Notes: noteSvc, Medication: medSvc, Groups: groupSvc,
-		Reports: reports, Rights: rightsSvc})
+		Reports: reports, Rights: rightsSvc, Reminders: remind.NewService(store.For[remind.Tx](db), checker, nil, clock)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,8 +165,16 @@ func newDemoServerIn(t *testing.T, log *slog.Logger, locale string) *demoServer 
 	if err != nil {
 		t.Fatal(err)
 	}
+	smtpServer := testenv.NewSMTPServer(t)
+	mailer, err := channel.NewSMTP(smtpServer.URL(), "noreply@tend.example", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	notifySvc := notify.NewService(store.For[notify.Tx](db), v, clock, func() notify.Settings { st, _ := cache.Get(); return st.Notifications },
+		notify.Options{PublicURL: "https://tend.example", Mailer: mailer, Pusher: channel.NewWebPush(), AllowLoopback: true, Limiter: accounts})
 	srv, err := web.New(web.Options{
 		Logger: log, Demo: true, Settings: cache, Crisis: dir, Catalog: cat, Locale: locale,
+		Notify:   notifySvc,
 		Ready:    func(context.Context) error { return nil },
 		Accounts: accounts, CareTeam: careTeam, Looks: looks, API: apiHandler, FHIR: fhirHandler,
 		Admin:      settings.NewAdmin(store.For[settings.Tx](db), checker, cache, dir, clock),
@@ -171,10 +187,12 @@ func newDemoServerIn(t *testing.T, log *slog.Logger, locale string) *demoServer 
 		HopeBox:    hopeBoxes,
 		Chains:     chainSvc,
 		Notes:      noteSvc, Medication: medSvc, Groups: groupSvc,
-		Diary:    diaries,
-		Measures: measures,
-		Reports:  reports,
-		Rights:   rightsSvc,
+		Diary:     diaries,
+		Measures:  measures,
+		Reports:   reports,
+		Rights:    rightsSvc,
+		Reminders: remind.NewService(store.For[remind.Tx](db), checker, notifySvc, clock),
+		Jobs:      queue.NewService(store.For[queue.Tx](db), checker, clock),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -182,7 +200,7 @@ func newDemoServerIn(t *testing.T, log *slog.Logger, locale string) *demoServer 
 	d := &demoServer{srv: srv, sessions: map[string]*http.Cookie{}, people: map[string]tend.ID{}, accounts: accounts, careTeam: careTeam, checker: checker, db: db, vault: v, plans: plans, followUp: followUp, skills: skillSvc,
 		journal: journals, hopeBox: hopeBoxes, episodes: episodeSvc, chains: chainSvc,
 		notes: noteSvc, medication: medSvc, groups: groupSvc, diary: diaries,
-		measures: measures, rights: rightsSvc, cache: cache}
+		measures: measures, rights: rightsSvc, cache: cache, notify: notifySvc, smtp: smtpServer}
 	for _, u := range []string{"sam", "alex", "riley"} {
 		p, err := db.FindPersonAccountByUsername(ctx, u)
 		if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/tendcare/tend/internal/diary"
 	"github.com/tendcare/tend/internal/episodes"
 	"github.com/tendcare/tend/internal/followup"
+	"github.com/tendcare/tend/internal/notify"
 	"github.com/tendcare/tend/internal/rights"
 	"github.com/tendcare/tend/internal/settings"
 )
@@ -645,6 +646,17 @@ type settingsForm struct {
 	// default).
 	NotesInExport   bool
 	ErasureHoldDays string
+	// DraftDays is how many days unsent drafts are kept ("" for the
+	// default).
+	DraftDays string
+	// NudgeTeam and NudgeLead are when an unacknowledged task reminds the
+	// care team, then the team lead ("1 working day", "4 working hours",
+	// "off"; "" for the default).
+	NudgeTeam, NudgeLead string
+	// Notify is the notification wording, staff e-mail and allowed push
+	// hosts (admin_notify.go); PushHosts is the hosts one a line.
+	Notify    notify.Settings
+	PushHosts string
 }
 
 // triggerChoice is one safety prompt's select in the settings form.
@@ -723,6 +735,11 @@ func formFromSettings(st settings.Settings) settingsForm {
 	f.setEpisodes(st)
 	f.setDiary(st.Diary)
 	f.setRecords(st.Records)
+	f.setNotify(st.Notifications)
+	f.NudgeTeam, f.NudgeLead = st.Nudges.Team.String(), st.Nudges.Lead.String()
+	if st.Retention.DraftDays != 0 {
+		f.DraftDays = strconv.Itoa(st.Retention.DraftDays)
+	}
 	for _, l := range st.Lines {
 		f.Lines = append(f.Lines, lineForm{Name: l.Name, Call: l.Call, Text: l.Text, Hours: l.Hours})
 	}
@@ -833,6 +850,12 @@ func (s *Server) adminSettingsUpdate(w http.ResponseWriter, r *http.Request) err
 	page.Form.setDiary(st.Diary)
 	st.Records = recordsSettingsFromForm(f)
 	page.Form.NotesInExport, page.Form.ErasureHoldDays = st.Records.NotesInExport, strings.TrimSpace(f.Get("records.erasure_hold_days"))
+	st.Retention = retentionSettingsFromForm(f)
+	st.Notifications = notifySettingsFromForm(f)
+	page.Form.setNotify(st.Notifications)
+	page.Form.NudgeTeam, page.Form.NudgeLead = strings.TrimSpace(f.Get("nudges.team")), strings.TrimSpace(f.Get("nudges.lead"))
+	st.Nudges = nudgesFromForm(page.Form.NudgeTeam, page.Form.NudgeLead)
+	page.Form.DraftDays = strings.TrimSpace(f.Get("retention.draft_days"))
 	err = s.opt.Admin.SaveSettings(r.Context(), a, st)
 	if err == nil {
 		http.Redirect(w, r, "/admin/settings?saved=1", http.StatusSeeOther)
@@ -1024,4 +1047,18 @@ func recordsSettingsFromForm(f url.Values) rights.Settings {
 		r.ErasureHoldDays = &d
 	}
 	return r
+}
+
+// nudgesFromForm reads the task reminders of the settings form: text
+// ParseDelay refuses is kept as followup.InvalidDelay, so that validation
+// names the field and nothing is saved.
+func nudgesFromForm(team, lead string) followup.Nudges {
+	read := func(text string) followup.Delay {
+		d, err := followup.ParseDelay(text)
+		if err != nil {
+			return followup.InvalidDelay
+		}
+		return d
+	}
+	return followup.Nudges{Team: read(team), Lead: read(lead)}
 }

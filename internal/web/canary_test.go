@@ -176,6 +176,20 @@ func crawler(t *testing.T, leaky bool) (*testenv.Crawler, *demoServer) {
 			Seen: func(string) bool { return false },
 		})
 	}
+	// Each person's own e-mail address for reminders
+	// (docs/notifications.md): only the person sees it.
+	for _, who := range []string{"sam", "alex", "riley"} {
+		fields = append(fields, testenv.CanaryField{
+			Name: who + ".email", Owner: who,
+			Plant: func(v string) error {
+				if res := d.post(t, who, "/me/settings/email", url.Values{"email": {v + "@example.org"}}); res.Code != http.StatusSeeOther {
+					t.Fatalf("planting %s's e-mail address: %d", who, res.Code)
+				}
+				return nil
+			},
+			Seen: func(string) bool { return false },
+		})
+	}
 	// Each person's homework practice: the note and the worksheet answers
 	// of homework their therapist set. The therapist reads all homework
 	// (and is the one who set it); nobody else does.

@@ -58,6 +58,9 @@ var matrix = map[string][]int{
 	"POST /me/notices/{id}/keep-sharing": {401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
 	"GET /me/sharing":                    {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
 	"POST /me/sharing":                   {401, 303, 303, 303, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	// The person's own reminders: never staff's (an empty form has no time: 400).
+	"GET /me/reminders":  {303, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/reminders": {401, 400, 400, 400, 404, 404, 404, 404, 404, 404, 404, 404, 404},
 
 	// The person's data rights (docs/data-rights.md): only the person,
 	// about themselves; staff have no such pages (404). A download named
@@ -296,6 +299,21 @@ var matrix = map[string][]int{
 	"GET /me/unlock":                        {303, 303, 303, 303, 404, 404, 404, 404, 404, 404, 404, 404, 404},
 	"POST /me/unlock":                       {401, 303, 303, 303, 404, 404, 404, 404, 404, 404, 404, 404, 404},
 
+	// A person's own e-mail address (docs/notifications.md): an empty
+	// form is refused (400); removing none is 404; staff have no such
+	// form (404). The confirmation page needs no sign-in (the one-time
+	// token is the proof); without a token nothing is confirmed (400).
+	// Web Push: the VAPID public key is public; any signed-in account
+	// may subscribe, and an empty body is no subscription (400).
+	//                                          anon sam  alex riley lee  priya jo   kim  morgan admin casey nia  dana
+	"POST /me/settings/email":        {401, 400, 400, 400, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"POST /me/settings/email/remove": {401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404},
+	"GET /email/verify":              {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
+	"POST /email/verify":             {400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400},
+	"GET /push/key":                  {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
+	"POST /push":                     {401, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400},
+	"POST /push/remove":              {401, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400},
+
 	// Follow-up tasks (safety-rules.md section 4). /me/contact is the
 	// signed-in person's own "Ask my care team to contact me" (staff: 404);
 	// an empty request names no way to be contacted and is re-rendered
@@ -380,6 +398,10 @@ var matrix = map[string][]int{
 	"GET /admin/settings":                  {303, 404, 404, 404, 403, 403, 403, 403, 403, 200, 403, 403, 403},
 	"POST /admin/settings":                 {401, 404, 404, 404, 403, 403, 403, 403, 403, 400, 403, 403, 403},
 	"POST /admin/settings/sharing":         {401, 404, 404, 404, 403, 403, 403, 403, 403, 303, 403, 403, 403},
+	// The jobs page (docs/jobs.md) is the admin's alone, like the rest;
+	// {id} is sam's id, which is no job's number (404 for the admin).
+	"GET /admin/jobs":             {303, 404, 404, 404, 403, 403, 403, 403, 403, 200, 403, 403, 403},
+	"POST /admin/jobs/{id}/retry": {401, 404, 404, 404, 403, 403, 403, 403, 403, 404, 403, 403, 403},
 
 	// Account recovery. /reset is a signed-out page: anyone signed in goes
 	// home (303), like /signin. An empty reset form is re-rendered with its

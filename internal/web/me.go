@@ -232,6 +232,9 @@ type adminHomePage struct {
 	Base
 	Awaiting   []awaitingView
 	NoDutyTeam bool // the service has not chosen its duty or intake team
+	// NoLead names the teams without an active lead, whom reminders of
+	// unacknowledged tasks would reach.
+	NoLead string
 }
 
 // adminShow is the admin home: what awaits the admin, starting with crisis
@@ -253,6 +256,11 @@ func (s *Server) adminShow(w http.ResponseWriter, r *http.Request) error {
 	if st, _ := s.opt.Settings.Get(); st.DutyTeam == "" {
 		page.NoDutyTeam = true
 	}
+	noLead, err := s.opt.Admin.TeamsWithoutLead(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	page.NoLead = strings.Join(noLead, ", ")
 	for _, it := range items {
 		v := awaitingView{Country: it.Country, Name: it.Name, Stale: it.Stale}
 		if !it.ConfirmedAt.IsZero() {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tendcare/tend"
 	"github.com/tendcare/tend/internal/auth"
+	"github.com/tendcare/tend/internal/notify"
 )
 
 // The person's settings (issue 3, item 8; safety-rules.md section 9):
@@ -27,7 +28,7 @@ var settingsMessageIDs = []string{
 }
 
 // settingsFields orders the fields for the error summary, as on the page.
-var settingsFields = []string{"current_password", "new_password", "confirm_password", "pin", "pin_confirm", "auto_lock", "lock", "time_zone", "discreet"}
+var settingsFields = []string{"current_password", "new_password", "confirm_password", "pin", "pin_confirm", "auto_lock", "lock", "time_zone", "discreet", "email"}
 
 // autoLockMinutes are the auto-lock times offered; 0 is off.
 var autoLockMinutes = []int{0, 5, 15, 60}
@@ -39,6 +40,9 @@ var savedMessages = map[string]string{
 	"pin_removed": "settings.saved_pin_removed",
 	"time_zone":   "settings.saved_time_zone",
 	"discreet":    "settings.saved_discreet",
+	// The e-mail address (notify.go).
+	"email_sent":    "settings.saved_email_sent",
+	"email_removed": "settings.saved_email_removed",
 }
 
 type problemLink struct{ Field, Text string }
@@ -59,6 +63,10 @@ type settingsPage struct {
 	Zones     []string
 	Zone      string
 	Discreet  bool
+	// Email is the person's address for reminders and whether it is
+	// confirmed; EmailOn says whether the service sends e-mail at all.
+	Email   notify.EmailStatus
+	EmailOn bool
 }
 
 // settingsPageFor builds the page from the person's own preferences.
@@ -77,6 +85,12 @@ func (s *Server) settingsPageFor(r *http.Request, a tend.Actor, problems map[str
 	}
 	for _, m := range autoLockMinutes {
 		page.AutoLocks = append(page.AutoLocks, autoLockChoice{Minutes: m, Label: p.T("settings.auto_lock_" + autoLockName(m)), Selected: m == prefs.AutoLockMinutes})
+	}
+	if s.opt.Notify != nil {
+		page.EmailOn = s.opt.Notify.EmailEnabled()
+		if page.Email, err = s.opt.Notify.Email(r.Context(), a); err != nil {
+			return nil, err
+		}
 	}
 	// The person's zone first, then the service's, then the usual list.
 	st, _ := s.opt.Settings.Get()

@@ -32,12 +32,13 @@ func TestPseudoLocaleSignedIn(t *testing.T) {
 	tags := regexp.MustCompile(`(?s)<script.*?</script>|<style.*?</style>|<textarea.*?</textarea>|<option[^>]*>[^<]*</option>|<code>[^<]*</code>|<[^>]+>`)
 	dates := regexp.MustCompile(`\d{1,2} [A-Z][a-z]{2} \d{4}( \d{2}:\d{2})?`)
 	for _, tt := range []struct{ who, path string }{
-		{"sam", "/me"}, {"sam", "/me/sharing"}, {"sam", "/me/who-looked"}, {"sam", "/me/settings"}, {"sam", "/me/supporters"},
+		{"sam", "/me"}, {"sam", "/me/sharing"}, {"sam", "/me/who-looked"}, {"sam", "/me/settings"}, {"sam", "/me/reminders"}, {"sam", "/me/supporters"},
 		{"lee@example.org", "/clinic"}, {"lee@example.org", "/clinic/people/" + string(d.people["sam"])},
 		{"admin@example.org", "/admin"}, {"admin@example.org", "/admin/staff"}, {"admin@example.org", "/admin/invites"},
 		{"admin@example.org", "/admin/teams"}, {"admin@example.org", "/admin/care-teams"}, {"admin@example.org", "/admin/settings"},
 		{"", "/signin"}, {"", "/join"}, {"", "/reset"}, {"", "/supporter/join"},
 		{"sam", "/me/toolbox/manage"}, {"sam", "/me/toolbox/log"}, {"admin@example.org", "/admin/toolbox"},
+		{"admin@example.org", "/admin/jobs"},
 	} {
 		t.Run(tt.who+tt.path, func(t *testing.T) {
 			res := d.get(t, tt.who, tt.path)

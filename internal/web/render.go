@@ -34,6 +34,7 @@ var pages = map[string]string{
 	"clinic_person": "clinic/person.html",
 	"me_sharing":    "me/sharing.html",
 	"me_settings":   "me/settings.html",
+	"email_verify":  "notify/verify.html",
 	"me_unlock":     "me/unlock.html",
 	"admin_home":    "admin/home.html",
 
@@ -43,6 +44,7 @@ var pages = map[string]string{
 	"admin_teams":      "admin/teams.html",
 	"admin_care_teams": "admin/care_teams.html",
 	"admin_settings":   "admin/settings.html",
+	"admin_jobs":       "admin/jobs.html",
 
 	// Supporters: the person's page, and the supporter's own pages.
 	"me_supporters":  "me/supporters.html",
@@ -55,6 +57,9 @@ var pages = map[string]string{
 	// The person's data rights.
 	"me_data":  "me/data.html",
 	"me_erase": "me/erase.html",
+
+	// The person's reminders.
+	"me_reminders": "me/reminders.html",
 
 	// Follow-up tasks: "Ask my care team to contact me" and the staff inbox.
 	"me_contact":      "me/contact.html",
@@ -313,6 +318,8 @@ func (s *Server) checkMessages() error {
 		ids = append(ids, group...)
 	}
 	ids = append(ids, settingsMessageIDs...)
+	ids = append(ids, remindMessageIDs...)
+	ids = append(ids, notifyMessageIDs...)
 	ids = append(ids, supporterMessageIDs...)
 	ids = append(ids, recoveryMessageIDs...)
 	ids = append(ids, followUpMessageIDs...)

@@ -85,11 +85,23 @@ func (s *Server) routeTable() []route {
 
 		// The person's settings.
 		{"GET /me/settings", h(s.settingsShow)},
+		{"GET /me/reminders", h(s.withReminders(s.remindersShow))},
+		{"POST /me/reminders", h(s.withReminders(s.remindersSave))},
 		{"POST /me/settings/password", h(s.settingsPassword)},
 		{"POST /me/settings/sign-out-everywhere", h(s.settingsSignOutEverywhere)},
 		{"POST /me/settings/pin", h(s.settingsPIN)},
 		{"POST /me/settings/time-zone", h(s.settingsTimeZone)},
 		{"POST /me/settings/discreet", h(s.settingsDiscreet)},
+		// Notification channels (docs/notifications.md): a person's
+		// e-mail address and its one-time confirmation link, and Web
+		// Push for any signed-in account.
+		{"POST /me/settings/email", h(s.settingsEmail)},
+		{"POST /me/settings/email/remove", h(s.settingsEmailRemove)},
+		{"GET /email/verify", h(s.emailVerifyShow)},
+		{"POST /email/verify", h(s.emailVerify)},
+		{"GET /push/key", h(s.pushKey)},
+		{"POST /push", h(s.pushSubscribe)},
+		{"POST /push/remove", h(s.pushUnsubscribe)},
 		{"POST /me/lock", h(s.lockCreate)},
 		{"GET /me/unlock", h(s.unlockShow)},
 		{"POST /me/unlock", h(s.unlockCreate)},
@@ -244,6 +256,8 @@ func (s *Server) routeTable() []route {
 
 		// Admin pages.
 		{"GET /admin", h(s.adminShow)},
+		{"GET /admin/jobs", h(s.adminJobsShow)},
+		{"POST /admin/jobs/{id}/retry", h(s.adminJobRetry)},
 		{"POST /admin/crisis-lines/{country}/confirm", h(s.crisisLinesConfirm)},
 		{"GET /admin/staff", h(s.adminStaffShow)},
 		{"POST /admin/staff", h(s.adminStaffCreate)},

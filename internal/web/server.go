@@ -25,6 +25,8 @@ import (
 	"github.com/tendcare/tend/internal/measure"
 	"github.com/tendcare/tend/internal/medication"
 	"github.com/tendcare/tend/internal/notes"
+	"github.com/tendcare/tend/internal/notify"
+	"github.com/tendcare/tend/internal/remind"
 	"github.com/tendcare/tend/internal/report"
 	"github.com/tendcare/tend/internal/rights"
 	"github.com/tendcare/tend/internal/safetyplan"
@@ -93,6 +95,14 @@ type Options struct {
 	// Rights carries out the person's data rights: their download and
 	// the erasure of their account (nil: those pages answer 404).
 	Rights *rights.Service
+	// Reminders keeps the person's reminder preferences (nil: the
+	// reminders page answers 404).
+	Reminders *remind.Service
+	// Notify keeps the notification channels: Web Push subscriptions and
+	// a person's e-mail address (docs/notifications.md); nil: none.
+	Notify *notify.Service
+	// Jobs is the admins' jobs page (queue.Service; nil: it answers 404).
+	Jobs Jobs
 	// API serves /api/v1/ (internal/api), behind the same middleware.
 	API http.Handler
 	// FHIR serves /fhir/r4 (internal/api.FHIRHandler), behind the same

@@ -103,6 +103,37 @@ self.addEventListener("sync", function (event) {
   }));
 });
 
+// Web Push (docs/notifications.md): the payload is a small JSON with a
+// neutral title, a path on Tend and a tag (the delivery's id), never
+// anything personal. A repeat of the same delivery replaces the shown one
+// (same tag). A click opens the path on this origin only.
+self.addEventListener("push", function (event) {
+  let data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (e) { data = {}; }
+  const title = typeof data.title === "string" && data.title ? data.title : "You have a reminder";
+  const path = typeof data.path === "string" && data.path.charAt(0) === "/" && data.path.charAt(1) !== "/" ? data.path : "/";
+  event.waitUntil(self.registration.showNotification(title, {
+    body: typeof data.body === "string" ? data.body : "",
+    tag: typeof data.tag === "string" ? data.tag : undefined,
+    data: { path: path }
+  }));
+});
+
+self.addEventListener("notificationclick", function (event) {
+  event.notification.close();
+  const raw = event.notification.data && event.notification.data.path;
+  const target = new URL(typeof raw === "string" ? raw : "/", self.location.origin);
+  if (target.origin !== self.location.origin) return;
+  event.waitUntil(self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (list) {
+    for (const c of list) {
+      if (new URL(c.url).origin === self.location.origin && "focus" in c) {
+        return c.navigate(target.href).then(function (w) { return (w || c).focus(); });
+      }
+    }
+    return self.clients.openWindow(target.href);
+  }));
+});
+
 // wholePage reports whether req asks for a whole page (a navigation, or
 // a request htmx makes for one), not a fragment of one.
 function wholePage(req) {
