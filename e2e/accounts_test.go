@@ -20,10 +20,10 @@ func TestSignedInPages(t *testing.T) {
 		pages []string
 	}{
 		{"sam", "/me", []string{"/me", "/me/sharing", "/me/who-looked", "/me/settings", "/me/safety-prompts", "/me/contact", "/me/supporters",
-			"/me/plan/history", "/me/toolbox/manage", "/me/hope-box"}},
+			"/me/plan/history", "/me/toolbox/manage", "/me/hope-box", "/me/reminders"}},
 		{"lee@example.org", "/clinic", []string{"/clinic", "/clinic/tasks", "/clinic/queue"}},
 		{"admin@example.org", "/admin", []string{"/admin", "/admin/staff", "/admin/invites", "/admin/teams", "/admin/care-teams", "/admin/settings",
-			"/admin/toolbox", "/admin/journal-prompts"}},
+			"/admin/toolbox", "/admin/journal-prompts", "/admin/jobs"}},
 	} {
 		t.Run(strings.SplitN(acct.who, "@", 2)[0], func(t *testing.T) {
 			ctx := newTab(t, browser)
