@@ -177,21 +177,8 @@ func (tx *Tx) FindPersonRouting(ctx context.Context, personID tend.ID) (followup
 
 // FindTeamActiveStaff returns the staff of teamID whose accounts are active.
 func (tx *Tx) FindTeamActiveStaff(ctx context.Context, teamID tend.ID) ([]tend.ID, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT s.id FROM staff_teams st JOIN staff s ON s.id = st.staff_id
+	return queryIDs(ctx, tx.tx, "team staff", `SELECT s.id FROM staff_teams st JOIN staff s ON s.id = st.staff_id
 		WHERE st.team_id = $1 AND s.disabled_at IS NULL AND s.role <> 'admin' ORDER BY s.id`, string(teamID))
-	if err != nil {
-		return nil, fmt.Errorf("store: team staff: %w", err)
-	}
-	defer rows.Close()
-	var out []tend.ID
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, tend.ID(id))
-	}
-	return out, rows.Err()
 }
 
 // FindOpenTask returns the person's task that is not resolved, or ENOTFOUND.

@@ -62,21 +62,8 @@ func (tx *Tx) FindTaskLeads(ctx context.Context, t followup.Task) ([]tend.ID, er
 			return nil, fmt.Errorf("store: task leads: team: %w", err)
 		}
 	}
-	rows, err := tx.tx.QueryContext(ctx, `SELECT s.id FROM staff_teams st JOIN staff s ON s.id = st.staff_id
+	return queryIDs(ctx, tx.tx, "task leads", `SELECT s.id FROM staff_teams st JOIN staff s ON s.id = st.staff_id
 		WHERE st.team_id = $1 AND s.role = 'lead' AND s.disabled_at IS NULL ORDER BY s.id`, team)
-	if err != nil {
-		return nil, fmt.Errorf("store: task leads: %w", err)
-	}
-	defer rows.Close()
-	var out []tend.ID
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, tend.ID(id))
-	}
-	return out, rows.Err()
 }
 
 // CreateNudge adds n and reports whether it was new (once per task and

@@ -255,23 +255,7 @@ func (ks *KeyStore) ErasePerson(ctx context.Context, personID tend.ID, at time.T
 // ErasedPeople lists everyone in the erasure ledger, earliest first, for
 // 'tend restore' to re-apply to an older backup.
 func (ks *KeyStore) ErasedPeople(ctx context.Context) ([]tend.ID, error) {
-	rows, err := ks.db.read.QueryContext(ctx, `SELECT person_id FROM erasure_ledger ORDER BY erased_at, person_id`)
-	if err != nil {
-		return nil, fmt.Errorf("store: read erasure ledger: %w", err)
-	}
-	defer rows.Close()
-	var out []tend.ID
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("store: read erasure ledger: %w", err)
-		}
-		out = append(out, tend.ID(id))
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: read erasure ledger: %w", err)
-	}
-	return out, nil
+	return queryIDs(ctx, ks.db.read, "read erasure ledger", `SELECT person_id FROM erasure_ledger ORDER BY erased_at, person_id`)
 }
 
 // FindRecordsKeys returns every records key, oldest first.

@@ -68,24 +68,8 @@ func (db *DB) ReminderTimeZone(ctx context.Context, personID tend.ID) (string, e
 // FindDueReminders returns up to limit people whose next reminder is due
 // at or before now, earliest first (read through the next_due_at index).
 func (db *DB) FindDueReminders(ctx context.Context, now time.Time, limit int) ([]tend.ID, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT person_id FROM reminder_preferences WHERE next_due_at <= $1 ORDER BY next_due_at, person_id LIMIT $2`,
-		now.UTC(), limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: due reminders: %w", err)
-	}
-	defer rows.Close()
-	var out []tend.ID
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("store: due reminders: %w", err)
-		}
-		out = append(out, tend.ID(id))
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: due reminders: %w", err)
-	}
-	return out, nil
+	return queryIDs(ctx, db.read, "due reminders",
+		`SELECT person_id FROM reminder_preferences WHERE next_due_at <= $1 ORDER BY next_due_at, person_id LIMIT $2`, now.UTC(), limit)
 }
 
 const reminderSendColumns = `id, person_id, kind, occurrence, due_at, state, reason, push, email, created_at, done_at`

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/tendcare/tend"
 	"github.com/tendcare/tend/internal/retention"
 	"github.com/tendcare/tend/internal/rights"
 )
@@ -43,24 +42,9 @@ func (tx *Tx) EnqueueOverdueErasures(ctx context.Context, dueBefore time.Time) (
 	if tx.db.inserter == nil {
 		return 0, fmt.Errorf("store: enqueue erasures: no job queue wired in")
 	}
-	rows, err := tx.tx.QueryContext(ctx, `SELECT id FROM erasure_requests WHERE cancelled_at IS NULL AND erased_at IS NULL AND due_at <= $1 ORDER BY due_at, id`,
-		dueBefore.UTC())
+	ids, err := queryIDs(ctx, tx.tx, "overdue erasures",
+		`SELECT id FROM erasure_requests WHERE cancelled_at IS NULL AND erased_at IS NULL AND due_at <= $1 ORDER BY due_at, id`, dueBefore.UTC())
 	if err != nil {
-		return 0, fmt.Errorf("store: overdue erasures: %w", err)
-	}
-	var ids []tend.ID
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close() //nolint:sqlclosecheck // closed here and after the loop, before the inserts that follow on this transaction
-			return 0, err
-		}
-		ids = append(ids, tend.ID(id))
-	}
-	if err := rows.Close(); err != nil {
-		return 0, err
-	}
-	if err := rows.Err(); err != nil {
 		return 0, err
 	}
 	n := 0
