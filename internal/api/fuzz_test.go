@@ -343,6 +343,10 @@ func questionnaireDue(t testing.TB, e *env) map[string]string {
 
 // The targets, one per request type that has a body.
 
+func FuzzRemindersSave(f *testing.F) {
+	fuzzAPI(f, fuzzRequest{who: "sam", method: "PUT", path: "/api/v1/me/reminders"})
+}
+
 func FuzzSharingUpdate(f *testing.F) {
 	fuzzAPI(f, fuzzRequest{who: "sam", method: "PUT", path: "/api/v1/me/sharing/{lee-on-sam}/journal"})
 }
