@@ -537,9 +537,9 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() (bool, erro
 	}
 }
 
-// buildTend builds the tend binary, with the race detector when this test
-// binary has it (the packages are then already compiled that way, so the
-// build is quick).
+// buildTend builds the tend binary with the race detector and compiler
+// flags this test binary was built with (the packages are then already
+// compiled that way, so the build is quick).
 func buildTend(t *testing.T) string {
 	t.Helper()
 	goBin, err := exec.LookPath("go")
@@ -547,28 +547,31 @@ func buildTend(t *testing.T) string {
 		t.Fatalf("the go command is needed to build tend: %v", err)
 	}
 	bin := filepath.Join(t.TempDir(), "tend")
-	args := []string{"build", "-o", bin}
-	if raceEnabled() {
-		args = append(args, "-race")
-	}
+	flags := sameBuildFlags()
 	start := time.Now()
-	out, err := exec.Command(goBin, append(args, ".")...).CombinedOutput() // #nosec G204 -- the go command.
+	out, err := exec.Command(goBin, append(append([]string{"build", "-o", bin}, flags...), ".")...).CombinedOutput() // #nosec G204 -- the go command.
 	if err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	t.Logf("go build (race detector %v): %v", raceEnabled(), time.Since(start).Round(time.Millisecond))
+	t.Logf("go build %v: %v", flags, time.Since(start).Round(time.Millisecond))
 	return bin
 }
 
-func raceEnabled() bool {
+// sameBuildFlags returns the -race and -gcflags settings of this test
+// binary's build.
+func sameBuildFlags() []string {
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
-		return false
+		return nil
 	}
+	var flags []string
 	for _, s := range bi.Settings {
-		if s.Key == "-race" {
-			return s.Value == "true"
+		switch {
+		case s.Key == "-race" && s.Value == "true":
+			flags = append(flags, "-race")
+		case s.Key == "-gcflags" && s.Value != "":
+			flags = append(flags, "-gcflags="+s.Value)
 		}
 	}
-	return false
+	return flags
 }
