@@ -288,7 +288,7 @@ func (s *Service) deliverPush(ctx context.Context, to Recipient, m Message, set 
 		})
 		if err != nil {
 			s.opt.Log.Warn("notify: push service not reached", "subscription", r.ID, "message", m.ID)
-			retry = fmt.Errorf("notify: push: %w", err)
+			retry = errPushUnreachable
 			continue
 		}
 		switch {

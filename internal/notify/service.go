@@ -70,6 +70,15 @@ func (s *Service) Settings() Settings { return s.settings().WithDefaults() }
 // EmailEnabled reports whether the service has an SMTP server configured.
 func (s *Service) EmailEnabled() bool { return s.opt.Mailer != nil }
 
+// The errors a delivery to retry returns. They say which channel and no
+// more: a push service's or SMTP server's own error names the endpoint or
+// echoes the address, and job errors are kept by the queue and shown on the
+// jobs page.
+var (
+	errPushUnreachable = errors.New("notify: a push service could not be reached")
+	errMailLater       = errors.New("notify: the SMTP server did not take the e-mail for now")
+)
+
 // payload is what a push message carries: nothing personal.
 type payload struct {
 	Title string `json:"title"`
@@ -175,7 +184,7 @@ func (s *Service) Deliver(ctx context.Context, to Recipient, m Message) (Result,
 			res.Email++
 		case temporary(err):
 			s.opt.Log.Warn("notify: e-mail not accepted, will retry", "message", m.ID, "kind", m.Kind, "account", to.ID)
-			retry = err
+			retry = errMailLater
 		default:
 			s.opt.Log.Warn("notify: e-mail refused", "message", m.ID, "kind", m.Kind, "account", to.ID)
 		}

@@ -462,3 +462,42 @@ func TestDeliverRefusesBadMessages(t *testing.T) {
 		}
 	}
 }
+
+// TestRetryErrorsNameNoEndpointOrAddress checks that an error to retry, which
+// the job queue keeps and the jobs page shows, says which channel failed and
+// never the push endpoint or an address a server echoed.
+func TestRetryErrorsNameNoEndpointOrAddress(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	var sub map[string]any
+	if err := json.Unmarshal(f.push.Subscribe(t).JSON(), &sub); err != nil {
+		t.Fatal(err)
+	}
+	// A push service that cannot be reached, at an endpoint only this
+	// subscription has.
+	const endpointCanary = "endpoint-canary-5c1e"
+	sub["endpoint"] = "http://127.0.0.1:1/push/" + endpointCanary
+	raw, err := json.Marshal(sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.Subscribe(ctx, f.sam, raw); err != nil {
+		t.Fatal(err)
+	}
+	const address = "address-canary-9d2b@example.org"
+	f.verifyEmail(t, f.sam, address)
+	f.smtp.Refuse("451 4.2.1 mailbox <" + address + "> busy, try later")
+
+	res, err := f.svc.Deliver(ctx, notify.Recipient{Kind: tend.KindPerson, ID: f.sam.ID}, notify.Message{ID: "m-retry", Kind: notify.KindReminder, Path: "/me"})
+	if err == nil || res != (notify.Result{}) {
+		t.Fatalf("both channels failing for now: %+v, %v; want an error to retry", res, err)
+	}
+	if tend.ErrorKind(err) != tend.EUNAVAILABLE {
+		t.Fatalf("error kind %q, want %q", tend.ErrorKind(err), tend.EUNAVAILABLE)
+	}
+	for _, canary := range []string{endpointCanary, "127.0.0.1:1", "address-canary-9d2b"} {
+		if strings.Contains(err.Error(), canary) {
+			t.Fatalf("the error to retry names %q: %v", canary, err)
+		}
+	}
+}
