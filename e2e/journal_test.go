@@ -90,15 +90,14 @@ func TestJournalAutosave(t *testing.T) {
 		); err != nil {
 			t.Fatal(err)
 		}
-		for i := 0; i < 100; i++ {
-			u, err := chromedp.Run(ctx, chromedp.Location())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if strings.Contains(u, "saved=1") {
+		// The address changes before the new page has loaded: wait for the
+		// loaded page's notice, not only for the address (an evaluation
+		// during the navigation fails, and is tried again).
+		const loaded = `location.search.includes("saved=1") && document.readyState === "complete" && !!document.querySelector("main") && document.querySelector("main").innerText.includes("Saved.")`
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](loaded)); err == nil && ok {
 				break
 			}
-			time.Sleep(50 * time.Millisecond)
 		}
 		p := readPage(t, ctx)
 		if !strings.Contains(p.URL, "saved=1") || !strings.Contains(p.Main, "Saved.") {
