@@ -37,26 +37,27 @@ func toolboxSignIn(t *testing.T, ctx context.Context, srv *tend, who string) {
 }
 
 // visibleScreen returns the toolbox screen the person sees now ("" for
-// none), read through DevTools so it works with scripts off.
-func visibleScreen(t *testing.T, ctx context.Context) string {
-	t.Helper()
-	s, err := chromedp.Run(ctx, chromedp.EvaluateAsDevTools[string](
+// none), read through DevTools so it works with scripts off. Without
+// scripts every step is a new page, so a read that meets a page being
+// replaced returns the error for the caller to try again.
+func visibleScreen(ctx context.Context) (string, error) {
+	return chromedp.Run(ctx, chromedp.EvaluateAsDevTools[string](
 		`(Array.from(document.querySelectorAll("[data-screen]")).find(s => !s.hidden && s.offsetParent !== null) || {dataset: {}}).dataset.screen || ""`))
-	if err != nil {
-		t.Fatalf("read the screen: %v", err)
-	}
-	return s
 }
 
 // waitScreen waits until the toolbox shows screen.
 func waitScreen(t *testing.T, ctx context.Context, screen string) {
 	t.Helper()
 	var at string
+	var err error
 	for i := 0; i < 200; i++ {
-		if at = visibleScreen(t, ctx); at == screen {
+		if at, err = visibleScreen(ctx); err == nil && at == screen {
 			return
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("read the toolbox screen, want %q: %v", screen, err)
 	}
 	p := readPage(t, ctx)
 	t.Fatalf("the toolbox shows %q, want %q (at %s)\n%s", at, screen, p.URL, p.Main)
