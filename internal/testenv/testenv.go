@@ -71,15 +71,59 @@ func Engine() store.Engine {
 func DSN(t testing.TB) string {
 	t.Helper()
 	if PostgresURL() == "" {
-		dsn := "sqlite:" + filepath.Join(t.TempDir(), "tend.db")
-		db := open(t, dsn, nil)
-		if err := db.Migrate(context.Background(), Discard()); err != nil {
+		migrated, err := sqliteTemplate()
+		if err != nil {
 			t.Fatalf("migrate: %v", err)
 		}
-		_ = db.Close()
-		return dsn
+		path := filepath.Join(t.TempDir(), "tend.db")
+		if err := os.WriteFile(path, migrated, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return "sqlite:" + path
 	}
 	return postgresDB(t, true)
+}
+
+var (
+	sqliteTplOnce sync.Once
+	sqliteTpl     []byte
+	errSQLiteTpl  error
+)
+
+// sqliteTemplate returns the bytes of a SQLite database that this test
+// binary migrated once: copying them is much faster than migrating a new
+// database for every test, as postgresDB does with a template database.
+func sqliteTemplate() ([]byte, error) {
+	sqliteTplOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "tend-template-")
+		if err != nil {
+			errSQLiteTpl = err
+			return
+		}
+		defer os.RemoveAll(dir)
+		path := filepath.Join(dir, "tend.db")
+		ctx := context.Background()
+		db, err := store.Open(ctx, "sqlite:"+path, store.Options{})
+		if err != nil {
+			errSQLiteTpl = err
+			return
+		}
+		errSQLiteTpl = db.Migrate(ctx, Discard())
+		if err := db.Close(); errSQLiteTpl == nil {
+			errSQLiteTpl = err
+		}
+		if errSQLiteTpl != nil {
+			return
+		}
+		// Closing the last connection checkpoints the write-ahead log
+		// into the file; a log left behind would hold part of the schema.
+		if _, err := os.Stat(path + "-wal"); err == nil {
+			errSQLiteTpl = fmt.Errorf("the migrated template %s kept its write-ahead log after closing", path)
+			return
+		}
+		sqliteTpl, errSQLiteTpl = os.ReadFile(path)
+	})
+	return sqliteTpl, errSQLiteTpl
 }
 
 // EmptyDSN returns a fresh database with no schema at all, for migration tests.

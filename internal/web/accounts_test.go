@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/tendcare/tend"
@@ -48,10 +49,11 @@ import (
 
 const demoPassword = "a demo password for tests"
 
-// demoServer is the demo service on a real database, with every account
-// of the demo signed in once.
+// demoServer is the demo service on a real database, each account of the
+// demo signed in once, when a test first acts as it.
 type demoServer struct {
 	srv      *web.Server
+	mu       sync.Mutex // guards sessions
 	sessions map[string]*http.Cookie
 	people   map[string]tend.ID // demo people by username
 	accounts *auth.Service
@@ -208,28 +210,48 @@ func newDemoServerIn(t *testing.T, log *slog.Logger, locale string) *demoServer 
 		}
 		d.people[u] = p.ID
 	}
-	for _, who := range []string{"sam", "alex", "riley", "lee@example.org", "priya@example.org", "jo@example.org", "kim@example.org", "morgan@example.org", "admin@example.org",
-		"casey@example.org", "nia@example.org", "dana@example.org"} {
-		res := d.post(t, "", "/signin", url.Values{"identifier": {who}, "password": {demoPassword}})
-		if res.Code != http.StatusSeeOther {
-			t.Fatalf("sign in as %s: %d\n%s", who, res.Code, res.Body.String())
-		}
-		for _, c := range res.Result().Cookies() {
-			if c.Name == "tend_session" {
-				d.sessions[who] = c
-			}
-		}
-		if d.sessions[who] == nil {
-			t.Fatalf("sign in as %s set no session cookie", who)
+	return d
+}
+
+// session returns who's session cookie, signing who in with the demo
+// password the first time it is asked for: a password check costs an
+// argon2id hash, and most tests need only a few of the demo accounts.
+func (d *demoServer) session(t *testing.T, who string) *http.Cookie {
+	t.Helper()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if c := d.sessions[who]; c != nil {
+		return c
+	}
+	r := httptest.NewRequest(http.MethodPost, "/signin", strings.NewReader(url.Values{"identifier": {who}, "password": {demoPassword}}.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	res := httptest.NewRecorder()
+	d.srv.ServeHTTP(res, r)
+	if res.Code != http.StatusSeeOther {
+		t.Fatalf("sign in as %s: %d\n%s", who, res.Code, res.Body.String())
+	}
+	for _, c := range res.Result().Cookies() {
+		if c.Name == "tend_session" {
+			d.sessions[who] = c
 		}
 	}
-	return d
+	if d.sessions[who] == nil {
+		t.Fatalf("sign in as %s set no session cookie", who)
+	}
+	return d.sessions[who]
+}
+
+// setSession makes c who's session cookie from now on.
+func (d *demoServer) setSession(who string, c *http.Cookie) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.sessions[who] = c
 }
 
 func (d *demoServer) do(t *testing.T, who string, req *http.Request) *httptest.ResponseRecorder {
 	t.Helper()
 	if who != "" {
-		req.AddCookie(d.sessions[who])
+		req.AddCookie(d.session(t, who))
 	}
 	rec := httptest.NewRecorder()
 	d.srv.ServeHTTP(rec, req)

@@ -198,6 +198,7 @@ func TestAdminStaff(t *testing.T) {
 	})
 
 	t.Run("DisableKimOnceRileyIsReassigned", func(t *testing.T) {
+		d.session(t, "kim@example.org") // Kim is signed in when the account is disabled
 		if res := d.post(t, "admin@example.org", "/admin/staff/"+kim+"/disable", url.Values{}); res.Code != 409 {
 			t.Fatalf("disabling Kim, who has riley: %d", res.Code)
 		}

@@ -102,8 +102,8 @@ func crawler(t *testing.T, leaky bool) (*testenv.Crawler, *demoServer) {
 	h := area.handler()
 	fetch := func(who, path string) (string, error) {
 		req := httptest.NewRequest(http.MethodGet, path, nil)
-		if c := d.sessions[who]; c != nil {
-			req.AddCookie(c)
+		if who != "" {
+			req.AddCookie(d.session(t, who))
 		}
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
@@ -126,7 +126,7 @@ func crawler(t *testing.T, leaky bool) (*testenv.Crawler, *demoServer) {
 			Plant: func(v string) error {
 				req := httptest.NewRequest(http.MethodPost, "/me/test-area", strings.NewReader(url.Values{"note": {v}}.Encode()))
 				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-				req.AddCookie(d.sessions[who])
+				req.AddCookie(d.session(t, who))
 				rec := httptest.NewRecorder()
 				h.ServeHTTP(rec, req)
 				if rec.Code != http.StatusNoContent {

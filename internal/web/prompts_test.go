@@ -129,7 +129,7 @@ func TestSafetyScreen(t *testing.T) {
 	screen := func(out followup.Outcome, act *time.Time) string {
 		t.Helper()
 		req := httptest.NewRequest(http.MethodGet, "/me/safety", nil)
-		req.AddCookie(d.sessions["sam"])
+		req.AddCookie(d.session(t, "sam"))
 		rec := httptest.NewRecorder()
 		d.srv.SafetyScreen(out, act).ServeHTTP(rec, req)
 		if rec.Code != 200 {
@@ -163,7 +163,7 @@ func TestSafetyScreen(t *testing.T) {
 
 	// Without a plan: the default card, never an empty plan.
 	req := httptest.NewRequest(http.MethodGet, "/me/safety", nil)
-	req.AddCookie(d.sessions["riley"])
+	req.AddCookie(d.session(t, "riley"))
 	rec := httptest.NewRecorder()
 	d.srv.SafetyScreen(task, nil).ServeHTTP(rec, req)
 	mustContain(t, "riley without a plan", rec.Body.String(), "You and your clinician can make your own plan together")

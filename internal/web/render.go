@@ -11,6 +11,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/tendcare/tend"
 	"github.com/tendcare/tend/internal/i18n"
@@ -189,8 +190,23 @@ func (b *Base) base() *Base { return b }
 
 type templates map[string]*template.Template
 
-// parseTemplates parses the layout, the partials and each declared page.
+var (
+	parseOnce    sync.Once
+	parsed       templates
+	errTemplates error
+)
+
+// parseTemplates returns the layout, the partials and each declared page,
+// parsed once per process: they come from the embedded files and hold no
+// functions of their own, and html/template makes a parsed template safe
+// for any number of servers and requests at once.
 func parseTemplates() (templates, error) {
+	parseOnce.Do(func() { parsed, errTemplates = parseTemplateFiles() })
+	return parsed, errTemplates
+}
+
+// parseTemplateFiles parses the layout, the partials and each declared page.
+func parseTemplateFiles() (templates, error) {
 	var declared = map[string]bool{"layout.html": true}
 	for _, f := range pages {
 		declared[f] = true

@@ -111,12 +111,12 @@ func TestSupporters(t *testing.T) {
 		if res.Code != http.StatusSeeOther || res.Header().Get("Location") != "/supporter" {
 			t.Fatalf("sign in: %d %q", res.Code, res.Header().Get("Location"))
 		}
-		d.sessions["sams-mum"] = supporterSessionCookie(res)
+		d.setSession("sams-mum", supporterSessionCookie(res))
 		if res := d.get(t, "sams-mum", "/signin"); res.Code != http.StatusSeeOther || res.Header().Get("Location") != "/supporter" {
 			t.Errorf("signed-in supporter at /signin: %d %q, want 303 to /supporter", res.Code, res.Header().Get("Location"))
 		}
 	})
-	if d.sessions["sams-mum"] == nil {
+	if d.sessions["sams-mum"] == nil { // set by SignIn above, before any subtest runs in parallel
 		t.FailNow()
 	}
 
