@@ -339,7 +339,9 @@ func (s *Server) routes() http.Handler {
 	h = cop.Handler(h)
 	h = s.withSession(h)
 	h = s.limitBody(h)
-	h = s.secure(h)
 	h = s.observe(h)
+	// secure comes first, so that the error page observe writes after a
+	// panic has the security headers and the nonce of the CSP they carry.
+	h = s.secure(h)
 	return h
 }
