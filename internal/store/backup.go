@@ -464,7 +464,7 @@ func (db *DB) SealedKeys(ctx context.Context) (map[string]*KeyUse, error) {
 		for _, c := range blobs[t] {
 			// Identifiers come from the schema itself, never from input. The
 			// first 300 bytes hold any key id (at most 255 bytes).
-			q := fmt.Sprintf(`SELECT %s, substr(%s, 1, 300) FROM %s WHERE %s IS NOT NULL`, person, quoteIdent(c), quoteIdent(t), quoteIdent(c)) // #nosec G201
+			q := fmt.Sprintf(`SELECT %s, substr(%s, 1, 300) FROM %s WHERE %s IS NOT NULL`, person, quoteIdent(c), quoteIdent(t), quoteIdent(c)) // #nosec G201 -- quoted identifiers from the schema itself, never from input.
 			if err := db.scanKeys(ctx, q, t, uses); err != nil {
 				return nil, fmt.Errorf("store: read %s.%s: %w", t, c, err)
 			}

@@ -121,7 +121,7 @@ func sqliteTemplate() ([]byte, error) {
 			errSQLiteTpl = fmt.Errorf("the migrated template %s kept its write-ahead log after closing", path)
 			return
 		}
-		sqliteTpl, errSQLiteTpl = os.ReadFile(path)
+		sqliteTpl, errSQLiteTpl = os.ReadFile(path) // #nosec G304 -- the database just migrated in this function's own temporary folder.
 	})
 	return sqliteTpl, errSQLiteTpl
 }
