@@ -53,7 +53,7 @@ func start(t *testing.T, env map[string]string, args ...string) (string, func() 
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, args, envOf(env), strings.NewReader(""), out, errOut) }()
 	re := regexp.MustCompile(`listening on (http://\S+)`)
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		if m := re.FindStringSubmatch(out.String()); m != nil {
 			var once sync.Once
@@ -80,7 +80,7 @@ func start(t *testing.T, env map[string]string, args ...string) (string, func() 
 		}
 	}
 	cancel()
-	t.Fatalf("tend did not start within 20 s\nstderr:\n%s", errOut.String())
+	t.Fatalf("tend did not start within 60 s\nstderr:\n%s", errOut.String())
 	return "", nil
 }
 
