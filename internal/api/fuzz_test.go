@@ -5,11 +5,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -24,6 +22,7 @@ import (
 	"github.com/tendcare/tend/internal/notes"
 	"github.com/tendcare/tend/internal/skills"
 	"github.com/tendcare/tend/internal/store"
+	"github.com/tendcare/tend/internal/testenv"
 )
 
 // Fuzzing of every JSON decoder of the API: one target per request type,
@@ -97,7 +96,7 @@ func fuzzAPI(f *testing.F, rq fuzzRequest) {
 			if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
 				t.Errorf("a refusal (%d) comes as %q, not a problem", rec.Code, ct)
 			}
-			if diff := changed(before, state(t)); rec.Code != http.StatusTooManyRequests && len(diff) > 0 {
+			if diff := testenv.ChangedTables(before, state(t)); rec.Code != http.StatusTooManyRequests && len(diff) > 0 {
 				t.Fatalf("%s %s refused the body %q (%d: %s) but changed %v", rq.method, rq.path, body, rec.Code, rec.Body.String(), diff)
 			}
 		}
@@ -110,26 +109,11 @@ func fuzzAPI(f *testing.F, rq fuzzRequest) {
 // what they then send is refused, and that is as it should be.
 func dbState(t testing.TB, db *store.DB) func(testing.TB) map[string]string {
 	ctx := context.Background()
-	list := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`
-	if db.Engine() == store.Postgres {
-		list = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`
-	}
-	rows, err := db.Writer().QueryContext(ctx, list)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var tables []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			t.Fatal(err)
-		}
+	for _, name := range testenv.Tables(t, db) {
 		if !strings.HasPrefix(name, "audit_") {
 			tables = append(tables, name)
 		}
-	}
-	if err := rows.Close(); err != nil {
-		t.Fatal(err)
 	}
 	if db.Engine() == store.Postgres {
 		// One round trip: PostgreSQL digests every table itself.
@@ -161,53 +145,10 @@ func dbState(t testing.TB, db *store.DB) func(testing.TB) map[string]string {
 	return func(t testing.TB) map[string]string {
 		out := make(map[string]string, len(tables))
 		for _, table := range tables {
-			out[table] = tableDigest(t, db, table)
+			out[table] = testenv.RowsDigest(t, db, `SELECT * FROM "`+table+`"`)
 		}
 		return out
 	}
-}
-
-// tableDigest is a digest of every row of table, in no particular order.
-func tableDigest(t testing.TB, db *store.DB, table string) string {
-	rows, err := db.Writer().QueryContext(context.Background(), `SELECT * FROM "`+table+`"`) // #nosec G202 -- the schema's own table names.
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var lines []string
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		lines = append(lines, fmt.Sprintf("%q", vals))
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	slices.Sort(lines)
-	sum := sha256.Sum256([]byte(strings.Join(lines, "\n")))
-	return hex.EncodeToString(sum[:8])
-}
-
-// changed names the tables whose rows differ.
-func changed(before, after map[string]string) []string {
-	var out []string
-	for table, d := range after {
-		if before[table] != d {
-			out = append(out, table)
-		}
-	}
-	slices.Sort(out)
-	return out
 }
 
 // call makes a fixture through the API itself and fails unless it answers

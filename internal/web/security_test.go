@@ -2,8 +2,6 @@ package web_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -121,30 +119,11 @@ func (d *demoServer) send(t *testing.T, who string, r *http.Request) *httptest.R
 // "Sessions"), and a suite taking more than a minute would see them move.
 func dbDigest(t *testing.T, db *store.DB, skip ...string) func() map[string]string {
 	t.Helper()
-	ctx := context.Background()
-	list := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`
-	if db.Engine() == store.Postgres {
-		list = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`
-	}
-	rows, err := db.Writer().QueryContext(ctx, list)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var tables []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			t.Fatal(err)
-		}
+	for _, name := range testenv.Tables(t, db) {
 		if !slices.ContainsFunc(skip, func(p string) bool { return strings.HasPrefix(name, p) }) {
 			tables = append(tables, name)
 		}
-	}
-	if err := rows.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
 	}
 	if len(tables) < 20 {
 		t.Fatalf("the database has only %d tables: %v", len(tables), tables)
@@ -159,54 +138,10 @@ func dbDigest(t *testing.T, db *store.DB, skip ...string) func() map[string]stri
 		t.Helper()
 		out := make(map[string]string, len(tables))
 		for _, table := range tables {
-			out[table] = rowsDigest(t, db, `SELECT * FROM `+source(table)+` t`)
+			out[table] = testenv.RowsDigest(t, db, `SELECT * FROM `+source(table)+` t`)
 		}
 		return out
 	}
-}
-
-// rowsDigest is a digest of every row query returns, in no particular order.
-func rowsDigest(t *testing.T, db *store.DB, query string) string {
-	t.Helper()
-	rows, err := db.Writer().QueryContext(context.Background(), query)
-	if err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		t.Fatal(err)
-	}
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	var lines []string
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		lines = append(lines, fmt.Sprintf("%q", vals))
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	slices.Sort(lines)
-	sum := sha256.Sum256([]byte(strings.Join(lines, "\n")))
-	return hex.EncodeToString(sum[:8])
-}
-
-// changedTables names the tables whose rows differ.
-func changedTables(before, after map[string]string) []string {
-	var out []string
-	for table, d := range after {
-		if before[table] != d {
-			out = append(out, table)
-		}
-	}
-	slices.Sort(out)
-	return out
 }
 
 // setCookies parses the Set-Cookie headers of res.
@@ -310,7 +245,7 @@ func TestCSRFMatrix(t *testing.T) {
 				}
 			}
 		}
-		if diff := changedTables(before, digest()); len(diff) > 0 {
+		if diff := testenv.ChangedTables(before, digest()); len(diff) > 0 {
 			t.Errorf("refused cross-site requests changed %v", diff)
 		}
 		t.Logf("CSRF matrix: %d state-changing routes x %d callers = %d requests refused, in %d cross-site forms", len(routes), len(callers), sent, len(crossSite))
@@ -366,7 +301,7 @@ func TestCSRFMatrix(t *testing.T) {
 						t.Errorf("%s: %d, want 403 and no session", cs.name, res.Code)
 					}
 				}
-				if diff := changedTables(before, digest()); len(diff) > 0 {
+				if diff := testenv.ChangedTables(before, digest()); len(diff) > 0 {
 					t.Errorf("refused requests changed %v", diff)
 				}
 				r := tt.req()
@@ -377,7 +312,7 @@ func TestCSRFMatrix(t *testing.T) {
 				if res := d.send(t, tt.who, r); res.Code != tt.want {
 					t.Fatalf("from Tend itself: %d, want %d\n%s", res.Code, tt.want, res.Body.String())
 				}
-				if diff := changedTables(before, digest()); len(diff) == 0 {
+				if diff := testenv.ChangedTables(before, digest()); len(diff) == 0 {
 					t.Error("the accepted request changed nothing: the digest cannot see this change")
 				}
 			})
@@ -432,7 +367,7 @@ func TestCSRFMatrix(t *testing.T) {
 					t.Errorf("%s %s as %q: %d", rt.method, rt.path, who, res.Code)
 				}
 			}
-			if diff := changedTables(before, readDigest()); len(diff) > 0 {
+			if diff := testenv.ChangedTables(before, readDigest()); len(diff) > 0 {
 				t.Errorf("GET and HEAD as %q changed %v", who, diff)
 				before = readDigest()
 			}
