@@ -110,6 +110,16 @@ func TestPushNotification(t *testing.T) {
 	// delivery's id as the tag.
 	deliver(map[string]string{"title": "You have a reminder", "body": "You have a reminder.", "path": "/me/diary", "tag": "delivery-1"})
 	got := shown(1)
+	if len(got) == 0 {
+		// DevTools' deliverPushMessage does not retry as a push service
+		// does, and on a loaded machine one delivery was seen to show
+		// nothing. The same message again (same tag, so it can only
+		// replace) tells a lost test delivery from a worker that shows
+		// nothing at all.
+		t.Log("no notification 15 s after the first delivery; delivering the same message again")
+		deliver(map[string]string{"title": "You have a reminder", "body": "You have a reminder.", "path": "/me/diary", "tag": "delivery-1"})
+		got = shown(1)
+	}
 	if len(got) != 1 || got[0] != (shownNotification{Title: "You have a reminder", Body: "You have a reminder.", Tag: "delivery-1", Path: "/me/diary"}) {
 		t.Fatalf("shown %+v; want one neutral reminder tagged delivery-1 opening /me/diary", got)
 	}
