@@ -104,8 +104,15 @@ func newDemoServerWith(t *testing.T, log *slog.Logger) *demoServer {
 // service's own).
 func newDemoServerIn(t *testing.T, log *slog.Logger, locale string) *demoServer {
 	t.Helper()
+	return newDemoServerAt(t, log, locale, tend.SystemClock{})
+}
+
+// newDemoServerAt is newDemoServerIn with every part, the database and the
+// server included, reading the time from clock.
+func newDemoServerAt(t *testing.T, log *slog.Logger, locale string, clock tend.Clock) *demoServer {
+	t.Helper()
 	ctx := context.Background()
-	db := testenv.Store(t, nil)
+	db := testenv.Store(t, clock)
 	s, err := demo.Settings()
 	if err != nil {
 		t.Fatal(err)
@@ -120,7 +127,6 @@ func newDemoServerIn(t *testing.T, log *slog.Logger, locale string) *demoServer 
 	dir, _ := crisis.Load()
 	cat, _ := i18n.New()
 	checker := access.NewChecker(db)
-	clock := tend.SystemClock{}
 	v, err := vault.New(testenv.ServiceKeys, testenv.KeyStore(t, testenv.KeyStoreDSN(t)), clock)
 	if err != nil {
 		t.Fatal(err)
@@ -175,7 +181,7 @@ func newDemoServerIn(t *testing.T, log *slog.Logger, locale string) *demoServer 
 	notifySvc := notify.NewService(store.For[notify.Tx](db), v, clock, func() notify.Settings { st, _ := cache.Get(); return st.Notifications },
 		notify.Options{PublicURL: "https://tend.example", Mailer: mailer, Pusher: channel.NewWebPush(), AllowLoopback: true, Limiter: accounts})
 	srv, err := web.New(web.Options{
-		Logger: log, Demo: true, Settings: cache, Crisis: dir, Catalog: cat, Locale: locale,
+		Logger: log, Demo: true, Settings: cache, Crisis: dir, Catalog: cat, Locale: locale, Clock: clock,
 		Notify:   notifySvc,
 		Ready:    func(context.Context) error { return nil },
 		Accounts: accounts, CareTeam: careTeam, Looks: looks, API: apiHandler, FHIR: fhirHandler,

@@ -15,14 +15,9 @@ import (
 	"github.com/tendcare/tend"
 	"github.com/tendcare/tend/internal/access"
 	"github.com/tendcare/tend/internal/api"
-	"github.com/tendcare/tend/internal/audit"
 	"github.com/tendcare/tend/internal/auth"
-	"github.com/tendcare/tend/internal/careteam"
-	"github.com/tendcare/tend/internal/crisis"
 	"github.com/tendcare/tend/internal/demo"
 	"github.com/tendcare/tend/internal/fhir"
-	"github.com/tendcare/tend/internal/i18n"
-	"github.com/tendcare/tend/internal/settings"
 	"github.com/tendcare/tend/internal/store"
 	"github.com/tendcare/tend/internal/testenv"
 	"github.com/tendcare/tend/internal/web"
@@ -674,60 +669,11 @@ type clockServer struct {
 
 func newClockServer(t *testing.T) *clockServer {
 	t.Helper()
-	ctx := context.Background()
 	clock := &tend.FixedClock{T: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-	db := testenv.Store(t, clock)
-	s, err := demo.Settings()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := settings.Save(ctx, db, s); err != nil {
-		t.Fatal(err)
-	}
-	cache := settings.NewCache(db)
-	if err := cache.Refresh(ctx); err != nil {
-		t.Fatal(err)
-	}
-	dir, err := crisis.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, err := i18n.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	checker := access.NewChecker(db)
-	// auth's default durations for people, as serve uses them.
-	accounts := auth.NewService(store.For[auth.Tx](db), clock, auth.Options{Demo: true, TimeZone: s.TimeZone, Country: s.Country, CareTeam: db})
-	careTeam := careteam.NewService(store.For[careteam.Tx](db), checker, clock)
-	if err := demo.Seed(ctx, demo.Services{Accounts: accounts, CareTeam: careTeam}, demoPassword); err != nil {
-		t.Fatal(err)
-	}
-	looks := audit.NewReader(db, checker)
-	apiHandler, err := api.New(api.Options{Logger: testenv.Discard(), Accounts: accounts, CareTeam: careTeam, Looks: looks, Settings: cache, Clock: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fhirHandler, err := api.NewFHIR(apiHandler, &fhir.Records{Accounts: accounts, CareTeams: careTeam, Owners: db, Clock: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := web.New(web.Options{Logger: testenv.Discard(), Demo: true, Settings: cache, Crisis: dir, Catalog: cat, Clock: clock,
-		Ready: func(context.Context) error { return nil }, Accounts: accounts, CareTeam: careTeam, Looks: looks,
-		Admin: settings.NewAdmin(store.For[settings.Tx](db), checker, cache, dir, clock), API: apiHandler, FHIR: fhirHandler})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &clockServer{srv: srv, clock: clock, accounts: accounts, people: map[string]tend.ID{}, staff: map[string]tend.ID{}}
-	for _, u := range []string{"sam", "alex", "riley"} {
-		p, err := db.FindPersonAccountByUsername(ctx, u)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.people[u] = p.ID
-	}
+	d := newDemoServerAt(t, testenv.Discard(), "", clock)
+	c := &clockServer{srv: d.srv, clock: clock, accounts: d.accounts, people: d.people, staff: map[string]tend.ID{}}
 	for _, e := range []string{"lee@example.org", "kim@example.org", "admin@example.org"} {
-		a, err := accounts.FindStaffByEmail(ctx, tend.System, e)
+		a, err := d.accounts.FindStaffByEmail(context.Background(), tend.System, e)
 		if err != nil {
 			t.Fatal(err)
 		}
