@@ -5,9 +5,11 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -21,11 +23,24 @@ var exportLink = regexp.MustCompile(`href="/me/data/exports/([0-9a-f-]{36})"`)
 // zipText returns every file of a zip, one after another.
 func zipText(t *testing.T, b []byte) string {
 	t.Helper()
+	files := zipFiles(t, b)
+	var out strings.Builder
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		out.WriteString(name + "\n")
+		out.Write(files[name])
+		out.WriteString("\n")
+	}
+	return out.String()
+}
+
+// zipFiles returns the files of a zip by name.
+func zipFiles(t *testing.T, b []byte) map[string][]byte {
+	t.Helper()
 	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
 		t.Fatalf("not a zip: %v", err)
 	}
-	var out strings.Builder
+	out := map[string][]byte{}
 	for _, f := range zr.File {
 		rc, err := f.Open()
 		if err != nil {
@@ -36,11 +51,9 @@ func zipText(t *testing.T, b []byte) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out.WriteString(f.Name + "\n")
-		out.Write(body)
-		out.WriteString("\n")
+		out[f.Name] = body
 	}
-	return out.String()
+	return out
 }
 
 // buildPending runs the export job for every pending download of person.

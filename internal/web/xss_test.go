@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"archive/zip"
 	"bufio"
 	"bytes"
 	"context"
@@ -972,27 +971,4 @@ func (x *xssRun) outcomesCSV(payloads []string) int {
 		}
 	}
 	return n
-}
-
-// zipFiles returns the files of a zip by name.
-func zipFiles(t *testing.T, b []byte) map[string][]byte {
-	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
-	if err != nil {
-		t.Fatalf("not a zip: %v", err)
-	}
-	out := map[string][]byte{}
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, err := io.ReadAll(rc)
-		_ = rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[f.Name] = body
-	}
-	return out
 }
