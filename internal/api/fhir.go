@@ -176,11 +176,18 @@ func (f *FHIRHandler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if d, ok := genericDetail[kind]; ok {
 		detail = d
 	}
+	WriteFHIRError(w, status, kind, detail)
+}
+
+// WriteFHIRError writes an error of kind as an OperationOutcome with
+// status, for whatever answers under /fhir/r4: this handler, and the
+// middleware in front of it (another site, too large a body).
+func WriteFHIRError(w http.ResponseWriter, status int, kind, diagnostics string) {
 	code, ok := outcomeCodes[kind]
 	if !ok {
 		code = "exception"
 	}
-	writeOutcome(w, status, code, detail)
+	writeOutcome(w, status, code, diagnostics)
 }
 
 // writeOutcome writes an OperationOutcome with one error issue.

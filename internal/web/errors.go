@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/tendcare/tend"
-	"github.com/tendcare/tend/internal/fhir"
+	"github.com/tendcare/tend/internal/api"
 )
 
 // codes maps each error kind to its one HTTP status.
@@ -21,17 +21,6 @@ var codes = map[string]int{
 	tend.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	tend.ERATELIMITED:  http.StatusTooManyRequests,
 	tend.EUNAUTHORIZED: http.StatusUnauthorized,
-}
-
-// fhirIssueCodes are the R4 issue types of the kinds the middleware
-// answers under /fhir/r4.
-var fhirIssueCodes = map[string]string{
-	tend.EFORBIDDEN:    "forbidden",
-	tend.ETOOLARGE:     "too-long",
-	tend.EUNAUTHORIZED: "login",
-	tend.ENOTFOUND:     "not-found",
-	tend.EINVALID:      "invalid",
-	tend.ERATELIMITED:  "throttled",
 }
 
 // messageIDs gives the page wording for kinds whose message is generic.
@@ -91,14 +80,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if r.URL.Path == "/fhir/r4" || strings.HasPrefix(r.URL.Path, "/fhir/r4/") {
 		// What the middleware refuses before FHIR's own handler (another
 		// site, too large a body) in FHIR's own error format.
-		code, ok := fhirIssueCodes[kind]
-		if !ok {
-			code = "exception"
-		}
-		w.Header().Set("Content-Type", "application/fhir+json")
-		w.WriteHeader(status)
-		_ = json.NewEncoder(w).Encode(fhir.OperationOutcome{ResourceType: "OperationOutcome",
-			Issue: []fhir.OperationOutcomeIssue{{Severity: "error", Code: code, Diagnostics: msg}}})
+		api.WriteFHIRError(w, status, kind, msg)
 		return
 	}
 	if strings.HasPrefix(r.URL.Path, "/api/") {
