@@ -224,10 +224,25 @@ func parseTemplateFiles() (templates, error) {
 		return nil, err
 	}
 	partials, _ := fs.Glob(templateFS, "templates/partials/*.html")
+	definedIn := map[string]string{} // a partial's template -> its file
+	for _, f := range partials {
+		b, err := templateFS.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range templateDefine.FindAllSubmatch(b, -1) {
+			definedIn[string(m[1])] = f
+		}
+	}
 	t := templates{}
 	for name, file := range pages {
-		files := append([]string{"templates/layout.html"}, partials...)
-		files = append(files, path.Join("templates", file))
+		page := path.Join("templates", file)
+		used, err := partialsUsed(partials, definedIn, "templates/layout.html", page)
+		if err != nil {
+			return nil, fmt.Errorf("web: page %s: %w", name, err)
+		}
+		files := append([]string{"templates/layout.html"}, used...)
+		files = append(files, page)
 		tp, err := template.New(name).ParseFS(templateFS, files...)
 		if err != nil {
 			return nil, fmt.Errorf("web: page %s: %w", name, err)
@@ -238,6 +253,41 @@ func parseTemplateFiles() (templates, error) {
 		t[name] = tp
 	}
 	return t, nil
+}
+
+var (
+	templateDefine = regexp.MustCompile(`\{\{-?\s*(?:define|block)\s+"([^"]+)"`)
+	templateCall   = regexp.MustCompile(`\{\{-?\s*(?:template|block)\s+"([^"]+)"`)
+)
+
+// partialsUsed returns the partial files that the given files call, and
+// those that these call in turn, in the order of partials. Each page holds
+// only the partials it uses: html/template keeps a parsed copy of every
+// partial in every page that parses it, and parsing them all into each page
+// held most of the server's memory when idle.
+func partialsUsed(partials []string, definedIn map[string]string, files ...string) ([]string, error) {
+	use := map[string]bool{}
+	for len(files) > 0 {
+		f := files[0]
+		files = files[1:]
+		b, err := templateFS.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range templateCall.FindAllSubmatch(b, -1) {
+			if p, ok := definedIn[string(m[1])]; ok && !use[p] {
+				use[p] = true
+				files = append(files, p)
+			}
+		}
+	}
+	var out []string
+	for _, p := range partials {
+		if use[p] {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
 // render writes page name with data: the whole layout, or, for an htmx
