@@ -4,7 +4,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -32,18 +34,22 @@ type Crawler struct {
 	Fields   []CanaryField
 	Accounts []string
 	// Routes lists what account can fetch: paths of pages, API answers,
-	// exports; later, e-mails and notifications.
+	// exports; later, e-mails and notifications. Crawl calls it on the
+	// test's goroutine, once per account, after planting.
 	Routes func(account string) []string
-	// Fetch returns what account gets for path.
+	// Fetch returns what account gets for path. With Workers above one it
+	// is called from several goroutines at once.
 	Fetch func(account, path string) (string, error)
 	// Logs returns everything logged so far.
 	Logs func() string
+	// Workers is how many fetches run at once (one when zero).
+	Workers int
 }
 
 // CrawlReport counts what a crawl searched and lists what it found.
 type CrawlReport struct {
 	Fields, Accounts, Responses int
-	Leaks                       []string
+	Leaks                       []string // sorted
 }
 
 // Crawl plants, fetches and searches.
@@ -57,23 +63,55 @@ func (c *Crawler) Crawl(t testing.TB) CrawlReport {
 		}
 		values[f.Name] = v
 	}
-	r := CrawlReport{Fields: len(c.Fields), Accounts: len(c.Accounts)}
+	type fetch struct{ account, path string }
+	var todo []fetch
 	for _, a := range c.Accounts {
 		for _, path := range c.Routes(a) {
-			body, err := c.Fetch(a, path)
-			if err != nil {
-				t.Fatalf("fetch %s as %s: %v", path, a, err)
+			todo = append(todo, fetch{a, path})
+		}
+	}
+	r := CrawlReport{Fields: len(c.Fields), Accounts: len(c.Accounts), Responses: len(todo)}
+	// search returns the leaks in what account got at path.
+	search := func(account, path, body string) []string {
+		var leaks []string
+		for _, f := range c.Fields {
+			if account == f.Owner || (f.Seen != nil && f.Seen(account)) {
+				continue
 			}
-			r.Responses++
-			for _, f := range c.Fields {
-				if a == f.Owner || (f.Seen != nil && f.Seen(a)) {
-					continue
-				}
-				if strings.Contains(body, values[f.Name]) {
-					r.Leaks = append(r.Leaks, fmt.Sprintf("%s's %s reached %s at %s", f.Owner, f.Name, a, path))
-				}
+			if strings.Contains(body, values[f.Name]) {
+				leaks = append(leaks, fmt.Sprintf("%s's %s reached %s at %s", f.Owner, f.Name, account, path))
 			}
 		}
+		return leaks
+	}
+	var (
+		mu       sync.Mutex
+		failures []string
+		next     = make(chan fetch)
+		wg       sync.WaitGroup
+	)
+	for range max(c.Workers, 1) {
+		wg.Go(func() {
+			for f := range next {
+				body, err := c.Fetch(f.account, f.path)
+				mu.Lock()
+				if err != nil {
+					failures = append(failures, fmt.Sprintf("fetch %s as %s: %v", f.path, f.account, err))
+				} else {
+					r.Leaks = append(r.Leaks, search(f.account, f.path, body)...)
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	for _, f := range todo {
+		next <- f
+	}
+	close(next)
+	wg.Wait()
+	if len(failures) > 0 {
+		slices.Sort(failures)
+		t.Fatalf("%d fetches failed:\n%s", len(failures), strings.Join(failures, "\n"))
 	}
 	if c.Logs != nil {
 		logs := c.Logs()
@@ -84,5 +122,6 @@ func (c *Crawler) Crawl(t testing.TB) CrawlReport {
 			}
 		}
 	}
+	slices.Sort(r.Leaks)
 	return r
 }

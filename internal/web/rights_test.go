@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"maps"
 	"net/http"
@@ -23,37 +24,59 @@ var exportLink = regexp.MustCompile(`href="/me/data/exports/([0-9a-f-]{36})"`)
 // zipText returns every file of a zip, one after another.
 func zipText(t *testing.T, b []byte) string {
 	t.Helper()
-	files := zipFiles(t, b)
+	s, err := joinZip(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// joinZip returns every file of a zip, one after another, each after its
+// name, in the order of their names.
+func joinZip(b []byte) (string, error) {
+	files, err := readZip(b)
+	if err != nil {
+		return "", err
+	}
 	var out strings.Builder
 	for _, name := range slices.Sorted(maps.Keys(files)) {
 		out.WriteString(name + "\n")
 		out.Write(files[name])
 		out.WriteString("\n")
 	}
-	return out.String()
+	return out.String(), nil
 }
 
 // zipFiles returns the files of a zip by name.
 func zipFiles(t *testing.T, b []byte) map[string][]byte {
 	t.Helper()
+	files, err := readZip(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// readZip returns the files of a zip by name.
+func readZip(b []byte) (map[string][]byte, error) {
 	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
-		t.Fatalf("not a zip: %v", err)
+		return nil, fmt.Errorf("not a zip: %w", err)
 	}
 	out := map[string][]byte{}
 	for _, f := range zr.File {
 		rc, err := f.Open()
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		body, err := io.ReadAll(rc)
 		_ = rc.Close()
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		out[f.Name] = body
 	}
-	return out
+	return out, nil
 }
 
 // buildPending runs the export job for every pending download of person.
@@ -220,6 +243,10 @@ func TestCanaryCrawlerSearchesDownloads(t *testing.T) {
 	if err := d.cache.Save(context.Background(), st); err != nil {
 		t.Fatal(err)
 	}
+	// The people, who download, and two staff members: Lee, on sam's and
+	// alex's care teams, and Kim, on no one's. Every account fetches every
+	// download in TestCanaryCrawler, with the setting off.
+	c.Accounts = []string{"", "sam", "alex", "riley", "lee@example.org", "kim@example.org"}
 	r := c.Crawl(t)
 	found := false
 	for _, l := range r.Leaks {
