@@ -21,6 +21,12 @@
 //     (the note above the figures, a chart, no sideways scroll, 0 axe-core
 //     violations), while a clinician gets 404 on it, its exports and the API
 //     (TestOutcomesReportInBrowser);
+//   - each role's journey (person, clinician, prescriber, facilitator, lead,
+//     admin) works at 390 px with the keyboard only and at 1280 px, with 0
+//     axe-core violations, a visible focus at every Tab stop, nothing lost
+//     at 200% text and no motion under prefers-reduced-motion; the card
+//     saved offline reaches the clinician's grid and PHQ-9 item 9 opens a
+//     follow-up task (TestJourneys, docs/accessibility.md);
 //   - the periodic prune job runs once per period with two serve processes
 //     on one PostgreSQL (TestPeriodicJobTwoNodes).
 //
