@@ -862,8 +862,7 @@ func journeyPrescriber(j *journey) {
 func journeyFacilitator(j *journey) {
 	j.signIn("jo@example.org", "/clinic")
 	j.page("caseload")
-	// No page links the groups list yet: the address bar, as a bookmark.
-	j.open("/clinic/groups")
+	j.link("/clinic/groups")
 	j.page("groups")
 	j.follow(`main a[href^="/clinic/groups/"]`)
 	j.page("group")

@@ -75,6 +75,9 @@ func TestCareRecords(t *testing.T) {
 	})
 
 	t.Run("OK/JoRecordsAttendance", func(t *testing.T) {
+		if home := d.get(t, "jo@example.org", "/clinic").Body.String(); !strings.Contains(home, `href="/clinic/groups"`) {
+			t.Error("the caseload page does not link the support groups")
+		}
 		res := d.post(t, "jo@example.org", "/clinic/groups", url.Values{"name": {"Tuesday skills group"}, "kind": {"DBT skills group"}, "schedule": {"Tuesdays, 18:00"}})
 		if res.Code != http.StatusSeeOther {
 			t.Fatalf("create: %d\n%s", res.Code, res.Body)
