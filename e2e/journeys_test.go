@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -39,9 +40,20 @@ type journeyCounts struct {
 	journeys, pages, axe, zoom, motion, focusStops, controls int
 }
 
-// journeys is what the role journeys of one run share: one server, one
-// browser, one tab per role (kept across widths), and what one role leaves
-// for another (the invite code, the note on sam's card).
+// add adds what another width's walks checked.
+func (c *journeyCounts) add(o journeyCounts) {
+	c.journeys += o.journeys
+	c.pages += o.pages
+	c.axe += o.axe
+	c.zoom += o.zoom
+	c.motion += o.motion
+	c.focusStops += o.focusStops
+	c.controls += o.controls
+}
+
+// journeys is what the role journeys at one width share: one server, one
+// browser, one tab per role, and what one role leaves for another (the
+// invite code, the note on sam's card).
 type journeys struct {
 	top     *testing.T
 	browser context.Context
@@ -72,7 +84,7 @@ func (js *journeys) start(t *testing.T, role string, w journeyWidth) *journey {
 	t.Helper()
 	ctx, ok := js.tabs[role]
 	if !ok {
-		ctx = newTab(js.top, js.browser) // kept across widths, so closed when the test ends
+		ctx = newTab(js.top, js.browser) // kept for the role's later walks, so closed when the width's walks end
 		js.tabs[role] = ctx
 	}
 	var opts []chromedp.EmulateViewportOption
@@ -471,33 +483,47 @@ func (j *journey) signOut() {
 func TestJourneys(t *testing.T) {
 	axe := loadAxe(t)
 	started := time.Now()
-	js := &journeys{top: t, axe: axe, tabs: map[string]context.Context{}, checked: map[string]bool{}}
-	js.browser = newBrowserFor(t, journeyTimeout)
-	js.opt = serveOptions{env: []string{"TEND_DEMO_PASSWORD=" + demoPassword},
-		args: []string{"--addr", freeAddr(t), "--data", t.TempDir()}}
-	js.srv = startTend(t, js.opt)
-
+	var (
+		mu    sync.Mutex
+		total journeyCounts
+	)
+	// The widths are walked side by side, each on its own server and
+	// browser; the totals are logged once both are done.
+	t.Cleanup(func() {
+		t.Logf("journeys: %d (7 roles' walks x %d widths); steps on a page: %d; distinct pages checked by axe-core: %d, with 200%% text: %d (%d controls), for motion: %d; focus stops checked: %d; in %s",
+			total.journeys, len(journeyWidths), total.pages, total.axe, total.zoom, total.controls, total.motion, total.focusStops, time.Since(started).Round(time.Second))
+	})
 	for _, w := range journeyWidths {
-		for _, role := range []struct {
-			name string
-			walk func(*journey)
-		}{
-			{"admin", journeyAdmin},
-			{"clinician", journeyClinician},
-			{"person", journeyPerson},
-			{"clinician-follow-up", journeyFollowUp},
-			{"prescriber", journeyPrescriber},
-			{"facilitator", journeyFacilitator},
-			{"lead", journeyLead},
-		} {
-			if !t.Run(w.name+"/"+role.name, func(t *testing.T) { role.walk(js.start(t, role.name, w)) }) {
-				t.Fatalf("%s at %s failed: the journeys after it depend on it", role.name, w.name)
+		t.Run(w.name, func(t *testing.T) {
+			t.Parallel()
+			js := &journeys{top: t, axe: axe, tabs: map[string]context.Context{}, checked: map[string]bool{}}
+			js.browser = newBrowserFor(t, journeyTimeout)
+			js.opt = serveOptions{env: []string{"TEND_DEMO_PASSWORD=" + demoPassword},
+				args: []string{"--addr", freeAddr(t), "--data", t.TempDir()}}
+			js.srv = startTend(t, js.opt)
+			defer func() {
+				mu.Lock()
+				defer mu.Unlock()
+				total.add(js.counts)
+			}()
+			for _, role := range []struct {
+				name string
+				walk func(*journey)
+			}{
+				{"admin", journeyAdmin},
+				{"clinician", journeyClinician},
+				{"person", journeyPerson},
+				{"clinician-follow-up", journeyFollowUp},
+				{"prescriber", journeyPrescriber},
+				{"facilitator", journeyFacilitator},
+				{"lead", journeyLead},
+			} {
+				if !t.Run(role.name, func(t *testing.T) { role.walk(js.start(t, role.name, w)) }) {
+					t.Fatalf("%s at %s failed: the journeys after it depend on it", role.name, w.name)
+				}
 			}
-		}
+		})
 	}
-	c := js.counts
-	t.Logf("journeys: %d (7 roles' walks x %d widths); steps on a page: %d; distinct pages checked by axe-core: %d, with 200%% text: %d (%d controls), for motion: %d; focus stops checked: %d; in %s",
-		c.journeys, len(journeyWidths), c.pages, c.axe, c.zoom, c.controls, c.motion, c.focusStops, time.Since(started).Round(time.Second))
 }
 
 // journeyAdmin: the admin confirms a country's crisis lines, adds a staff
