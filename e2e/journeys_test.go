@@ -394,6 +394,15 @@ func (j *journey) open(path string) {
 	j.do("open "+path, chromedp.Navigate(j.srv.URL+path), chromedp.WaitVisible(chromedp.CSS("main h1")))
 }
 
+// toolboxScreen chooses value for field on the toolbox's screen, goes on,
+// and waits for the next screen.
+func (j *journey) toolboxScreen(screen, field, value, next string) {
+	j.t.Helper()
+	j.choose(field, value)
+	j.press(`[data-screen="` + screen + `"] button[value="` + screen + `"]`)
+	waitScreen(j.t, j.ctx, next)
+}
+
 // link follows the link to href.
 func (j *journey) link(href string) { j.t.Helper(); j.follow(`a[href="` + href + `"]`) }
 
@@ -659,18 +668,10 @@ func journeyPerson(j *journey) {
 	j.link("/me/toolbox")
 	j.page("toolbox")
 	waitScreen(j.t, j.ctx, "question")
-	j.choose("question", "urge")
-	j.press(`[data-screen="question"] button[value="question"]`)
-	waitScreen(j.t, j.ctx, "urge")
-	j.choose("urge_before", "6")
-	j.press(`[data-screen="urge"] button[value="urge"]`)
-	waitScreen(j.t, j.ctx, "kind")
-	j.choose("kind", "comfort")
-	j.press(`[data-screen="kind"] button[value="kind"]`)
-	waitScreen(j.t, j.ctx, "activity")
-	j.choose("activity", "comfort.hot_drink")
-	j.press(`[data-screen="activity"] button[value="activity"]`)
-	waitScreen(j.t, j.ctx, "timer")
+	j.toolboxScreen("question", "question", "urge", "urge")
+	j.toolboxScreen("urge", "urge_before", "6", "kind")
+	j.toolboxScreen("kind", "kind", "comfort", "activity")
+	j.toolboxScreen("activity", "activity", "comfort.hot_drink", "timer")
 	j.page("toolbox-timer", "Need help now? Get help")
 	j.press(`[data-screen="timer"] button[value="timer"]:not([data-stop])`)
 	waitScreen(j.t, j.ctx, "after")
