@@ -90,8 +90,8 @@ func TestPushNotification(t *testing.T) {
 		}
 	}
 	// shown returns the notifications shown once one is tagged tag, or
-	// after 10 s.
-	shown := func(tag string) []shownNotification {
+	// after 10 s, and whether one is.
+	shown := func(tag string) ([]shownNotification, bool) {
 		t.Helper()
 		const read = `navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns => ns.map(n => ({title: n.title, body: n.body, tag: n.tag, path: (n.data && n.data.path) || ""})))`
 		deadline := time.Now().Add(10 * time.Second)
@@ -100,8 +100,9 @@ func TestPushNotification(t *testing.T) {
 			if err != nil {
 				t.Fatalf("read the notifications shown: %v", err)
 			}
-			if slices.ContainsFunc(got, func(n shownNotification) bool { return n.Tag == tag }) || time.Now().After(deadline) {
-				return got
+			found := slices.ContainsFunc(got, func(n shownNotification) bool { return n.Tag == tag })
+			if found || time.Now().After(deadline) {
+				return got, found
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
@@ -116,8 +117,8 @@ func TestPushNotification(t *testing.T) {
 		t.Helper()
 		for attempt := 1; ; attempt++ {
 			deliver(payload)
-			got := shown(payload["tag"])
-			if slices.ContainsFunc(got, func(n shownNotification) bool { return n.Tag == payload["tag"] }) || attempt == 3 {
+			got, found := shown(payload["tag"])
+			if found || attempt == 3 {
 				return got
 			}
 			t.Logf("no notification tagged %s 10 s after delivery %d of it; delivering it again", payload["tag"], attempt)
@@ -134,7 +135,7 @@ func TestPushNotification(t *testing.T) {
 	// A retry of the same delivery replaces it rather than adding a second.
 	deliver(reminder)
 	time.Sleep(500 * time.Millisecond)
-	if got := shown("delivery-1"); len(got) != 1 {
+	if got, _ := shown("delivery-1"); len(got) != 1 {
 		t.Fatalf("after a repeat, %d notifications shown; want the one, replaced", len(got))
 	}
 	// A path to another origin, or no payload Tend understands, opens
