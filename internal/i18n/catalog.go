@@ -9,6 +9,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
@@ -43,9 +44,14 @@ type Printer struct {
 // New builds the catalogue from the embedded messages files and adds the
 // pseudo-locale. It fails if any file is malformed, defines an id the
 // source language lacks, or uses other arguments than the source does.
+//
+// The files are embedded, so they are read once per process and every
+// caller shares the one catalogue (it is read-only).
 func New() (*Catalog, error) {
-	return newFromFS(messageFiles)
+	return embedded()
 }
+
+var embedded = sync.OnceValues(func() (*Catalog, error) { return newFromFS(messageFiles) })
 
 func newFromFS(fsys fs.FS) (*Catalog, error) {
 	// messages/<tag>.json, and messages/<tag>/*.json for the messages of

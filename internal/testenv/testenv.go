@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -165,9 +166,15 @@ var (
 	errTpl  error
 )
 
-// postgresDB creates a database for one test. Migrated databases are copied
-// from a template that this test binary migrates once, which is much faster
-// than migrating each one.
+// postgresDB returns a database of its own for one test, dropped when the
+// test ends. Migrated databases are copies of a template that this test
+// binary migrates once, which is much faster than migrating each one.
+//
+// Making and dropping a database each take a few hundred milliseconds of
+// the server's time, mostly waiting for the disk. So that a test waits for
+// neither, the next database of each kind is made in the background while
+// the test before it runs, and a test's database is dropped in the
+// background after it.
 func postgresDB(t testing.TB, migrated bool) string {
 	t.Helper()
 	admin, err := sql.Open("pgx", PostgresURL())
@@ -179,34 +186,101 @@ func postgresDB(t testing.TB, migrated bool) string {
 	if err := admin.PingContext(ctx); err != nil {
 		t.Fatalf("TEND_TEST_POSTGRES=%s is set but PostgreSQL does not answer: %v", PostgresURL(), err)
 	}
-	create := "CREATE DATABASE %s"
 	if migrated {
 		tplOnce.Do(func() { tplName, errTpl = makeTemplate(ctx, admin) })
 		if errTpl != nil {
 			t.Fatalf("template database: %v", errTpl)
 		}
-		create += " TEMPLATE " + tplName
 	}
-	name := "tend_t_" + randomHex(8)
-	if _, err := admin.ExecContext(ctx, fmt.Sprintf(create, name)); err != nil {
+	name, err := spares.take(ctx, admin, migrated)
+	if err != nil {
 		t.Fatalf("create database: %v", err)
 	}
-	t.Cleanup(func() {
-		a, err := sql.Open("pgx", PostgresURL())
-		if err != nil {
-			return
-		}
-		defer a.Close()
-		_, _ = a.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-	})
+	t.Cleanup(func() { go dropDatabase(name) })
 	return withDatabase(PostgresURL(), name)
+}
+
+// spareDatabases holds at most one database of each kind (migrated or
+// empty) made ahead of the test that will take it.
+type spareDatabases struct {
+	ready  [2]chan string
+	making [2]atomic.Bool
+}
+
+var spares = spareDatabases{ready: [2]chan string{make(chan string, 1), make(chan string, 1)}}
+
+func kind(migrated bool) int {
+	if migrated {
+		return 1
+	}
+	return 0
+}
+
+// take returns a spare database of the kind asked for, or makes one when
+// none is ready, and starts making the next.
+func (s *spareDatabases) take(ctx context.Context, admin *sql.DB, migrated bool) (string, error) {
+	k := kind(migrated)
+	var name string
+	select {
+	case name = <-s.ready[k]:
+	default:
+		var err error
+		if name, err = createDatabase(ctx, admin, migrated); err != nil {
+			return "", err
+		}
+	}
+	if s.making[k].CompareAndSwap(false, true) {
+		go func() {
+			defer s.making[k].Store(false)
+			a, err := sql.Open("pgx", PostgresURL())
+			if err != nil {
+				return
+			}
+			defer a.Close()
+			next, err := createDatabase(context.Background(), a, migrated)
+			if err != nil {
+				return // the next take makes its own and reports the error
+			}
+			select {
+			case s.ready[k] <- next:
+			default:
+				dropDatabase(next)
+			}
+		}()
+	}
+	return name, nil
+}
+
+// createDatabase makes a database named for the time it was made, so that
+// one a test binary left behind when it exited (a spare, or one whose drop
+// had not finished) is dropped by a later run (dropStale).
+func createDatabase(ctx context.Context, admin *sql.DB, migrated bool) (string, error) {
+	name := "tend_t_" + strconv.FormatInt(time.Now().Unix(), 10) + "_" + randomHex(3)
+	create := "CREATE DATABASE " + name
+	if migrated {
+		create += " TEMPLATE " + tplName
+	}
+	if _, err := admin.ExecContext(ctx, create); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+func dropDatabase(name string) {
+	a, err := sql.Open("pgx", PostgresURL())
+	if err != nil {
+		return
+	}
+	defer a.Close()
+	_, _ = a.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 }
 
 func makeTemplate(ctx context.Context, admin *sql.DB) (string, error) {
 	wd, _ := os.Getwd()
 	sum := sha256.Sum256([]byte(wd))
 	prefix := "tend_tpl_" + hex.EncodeToString(sum[:4]) + "_"
-	dropStaleTemplates(ctx, admin, prefix)
+	dropStale(ctx, admin, prefix)
+	dropStale(ctx, admin, "tend_t_")
 	name := prefix + strconv.FormatInt(time.Now().Unix(), 10) + "_" + randomHex(3)
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
 		return "", err
@@ -222,14 +296,16 @@ func makeTemplate(ctx context.Context, admin *sql.DB) (string, error) {
 	return name, nil
 }
 
-var tplRe = regexp.MustCompile(`_(\d{10})_[0-9a-f]{6}$`)
+var stampRe = regexp.MustCompile(`_(\d{10})_[0-9a-f]{6}$`)
 
-// dropStaleTemplates removes templates that earlier runs of this package
-// left behind (an hour old or more, so a parallel run's is never touched).
-func dropStaleTemplates(ctx context.Context, admin *sql.DB, prefix string) {
+// dropStale removes the databases named prefix... that earlier runs left
+// behind: templates, and test databases whose drop had not finished when
+// their test binary exited. Only those made an hour ago or more, so that a
+// run going on beside this one keeps its own.
+func dropStale(ctx context.Context, admin *sql.DB, prefix string) {
 	var stale []string
 	err := func() error {
-		rows, err := admin.QueryContext(ctx, `SELECT datname FROM pg_database WHERE datname LIKE $1`, prefix+"%")
+		rows, err := admin.QueryContext(ctx, `SELECT datname FROM pg_database WHERE starts_with(datname, $1)`, prefix)
 		if err != nil {
 			return err
 		}
@@ -239,7 +315,7 @@ func dropStaleTemplates(ctx context.Context, admin *sql.DB, prefix string) {
 			if err := rows.Scan(&n); err != nil {
 				return err
 			}
-			if m := tplRe.FindStringSubmatch(n); m != nil {
+			if m := stampRe.FindStringSubmatch(n); m != nil {
 				if ts, _ := strconv.ParseInt(m[1], 10, 64); time.Since(time.Unix(ts, 0)) > time.Hour {
 					stale = append(stale, n)
 				}

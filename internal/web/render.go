@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -350,10 +351,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 
 var messageRef = regexp.MustCompile(`\bT "([a-z0-9_.]+)"`)
 
-// checkMessages refuses to start when a template, or the Go code of this
-// package, names a message id the catalogue lacks, so no page ever shows a
-// raw id.
-func (s *Server) checkMessages() error {
+// templateMessageIDs lists the message ids the templates name, found once
+// per process (the templates are embedded).
+var templateMessageIDs = sync.OnceValue(func() []string {
 	var ids []string
 	_ = fs.WalkDir(templateFS, "templates", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -368,6 +368,14 @@ func (s *Server) checkMessages() error {
 		}
 		return nil
 	})
+	return ids
+})
+
+// checkMessages refuses to start when a template, or the Go code of this
+// package, names a message id the catalogue lacks, so no page ever shows a
+// raw id.
+func (s *Server) checkMessages() error {
+	ids := slices.Clone(templateMessageIDs())
 	ids = append(ids, dayIDs[:]...)
 	for _, group := range [][]string{
 		{"role.therapist", "role.prescriber", "role.group_facilitator", "role.care_coordinator"},

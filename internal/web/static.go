@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/tendcare/tend"
 )
@@ -30,7 +31,14 @@ type staticFiles struct {
 
 // loadStatic reads every static file once, with its ETag and a gzipped copy,
 // so serving one is a map lookup.
-func loadStatic() (*staticFiles, error) {
+//
+// The files are embedded, so this is done once per process and every Server
+// shares the result (read-only once made).
+func loadStatic() (*staticFiles, error) { return staticOnce() }
+
+var staticOnce = sync.OnceValues(readStatic)
+
+func readStatic() (*staticFiles, error) {
 	st := &staticFiles{files: map[string]*asset{}}
 	all := sha256.New()
 	err := fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
