@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,10 +14,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -161,9 +164,10 @@ var ServiceKeys = &keys.File{Format: 1, Current: "sk-test", Keys: []keys.Key{{ID
 func AuditChain() *audit.Chain { return audit.NewChain(ServiceKeys.Keys[0], "test-node") }
 
 var (
-	tplOnce sync.Once
-	tplName string
-	errTpl  error
+	sweepOnce sync.Once
+	tplOnce   sync.Once
+	tplName   string
+	errTpl    error
 )
 
 // postgresDB returns a database of its own for one test, dropped when the
@@ -186,6 +190,7 @@ func postgresDB(t testing.TB, migrated bool) string {
 	if err := admin.PingContext(ctx); err != nil {
 		t.Fatalf("TEND_TEST_POSTGRES=%s is set but PostgreSQL does not answer: %v", PostgresURL(), err)
 	}
+	sweepOnce.Do(func() { dropLeftovers(ctx, admin) })
 	if migrated {
 		tplOnce.Do(func() { tplName, errTpl = makeTemplate(ctx, admin) })
 		if errTpl != nil {
@@ -251,11 +256,12 @@ func (s *spareDatabases) take(ctx context.Context, admin *sql.DB, migrated bool)
 	return name, nil
 }
 
-// createDatabase makes a database named for the time it was made, so that
-// one a test binary left behind when it exited (a spare, or one whose drop
-// had not finished) is dropped by a later run (dropStale).
+// createDatabase makes a database named for this machine, this process and
+// the time, so that one this test binary leaves behind when it exits (a
+// spare, or one whose drop had not finished) is dropped by a later run
+// (dropLeftovers).
 func createDatabase(ctx context.Context, admin *sql.DB, migrated bool) (string, error) {
-	name := "tend_t_" + strconv.FormatInt(time.Now().Unix(), 10) + "_" + randomHex(3)
+	name := testDBPrefix + strconv.Itoa(os.Getpid()) + "_" + strconv.FormatInt(time.Now().Unix(), 10) + "_" + randomHex(3)
 	create := "CREATE DATABASE " + name
 	if migrated {
 		create += " TEMPLATE " + tplName
@@ -264,6 +270,52 @@ func createDatabase(ctx context.Context, admin *sql.DB, migrated bool) (string, 
 		return "", err
 	}
 	return name, nil
+}
+
+// testDBPrefix starts the name of every test database this machine makes:
+// tend_t_<host>_<pid>_<unix time>_<random>.
+var testDBPrefix = func() string {
+	host, _ := os.Hostname()
+	sum := sha256.Sum256([]byte(host))
+	return "tend_t_" + hex.EncodeToString(sum[:4]) + "_"
+}()
+
+var leftoverRe = regexp.MustCompile(`^tend_t_([0-9a-f]{8})_(\d+)_(\d{10})_[0-9a-f]{6}$`)
+
+// dropLeftovers drops the test databases that test binaries which have
+// exited left behind: on this machine, those of a process that is no longer
+// running; from any machine, those made a day ago or more.
+func dropLeftovers(ctx context.Context, admin *sql.DB) {
+	names, err := databasesNamed(ctx, admin, "tend_t_")
+	if err != nil {
+		return
+	}
+	for _, n := range names {
+		m := leftoverRe.FindStringSubmatch(n)
+		if m == nil {
+			continue
+		}
+		made, _ := strconv.ParseInt(m[3], 10, 64)
+		pid, _ := strconv.Atoi(m[2])
+		gone := strings.HasPrefix(n, testDBPrefix) && !processRunning(pid)
+		if gone || time.Since(time.Unix(made, 0)) > 24*time.Hour {
+			_, _ = admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+n+" WITH (FORCE)")
+		}
+	}
+}
+
+// processRunning reports whether a process with this id is running here
+// (or, where signal 0 cannot tell, assumes it is).
+func processRunning(pid int) bool {
+	if pid == os.Getpid() || runtime.GOOS == "windows" {
+		return true
+	}
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	err = p.Signal(syscall.Signal(0))
+	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 func dropDatabase(name string) {
@@ -279,8 +331,7 @@ func makeTemplate(ctx context.Context, admin *sql.DB) (string, error) {
 	wd, _ := os.Getwd()
 	sum := sha256.Sum256([]byte(wd))
 	prefix := "tend_tpl_" + hex.EncodeToString(sum[:4]) + "_"
-	dropStale(ctx, admin, prefix)
-	dropStale(ctx, admin, "tend_t_")
+	dropStaleTemplates(ctx, admin, prefix)
 	name := prefix + strconv.FormatInt(time.Now().Unix(), 10) + "_" + randomHex(3)
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
 		return "", err
@@ -296,39 +347,40 @@ func makeTemplate(ctx context.Context, admin *sql.DB) (string, error) {
 	return name, nil
 }
 
-var stampRe = regexp.MustCompile(`_(\d{10})_[0-9a-f]{6}$`)
+var tplRe = regexp.MustCompile(`_(\d{10})_[0-9a-f]{6}$`)
 
-// dropStale removes the databases named prefix... that earlier runs left
-// behind: templates, and test databases whose drop had not finished when
-// their test binary exited. Only those made an hour ago or more, so that a
-// run going on beside this one keeps its own.
-func dropStale(ctx context.Context, admin *sql.DB, prefix string) {
-	var stale []string
-	err := func() error {
-		rows, err := admin.QueryContext(ctx, `SELECT datname FROM pg_database WHERE starts_with(datname, $1)`, prefix)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var n string
-			if err := rows.Scan(&n); err != nil {
-				return err
-			}
-			if m := stampRe.FindStringSubmatch(n); m != nil {
-				if ts, _ := strconv.ParseInt(m[1], 10, 64); time.Since(time.Unix(ts, 0)) > time.Hour {
-					stale = append(stale, n)
-				}
-			}
-		}
-		return rows.Err()
-	}()
+// dropStaleTemplates removes templates that earlier runs of this package
+// left behind (an hour old or more, so a parallel run's is never touched).
+func dropStaleTemplates(ctx context.Context, admin *sql.DB, prefix string) {
+	names, err := databasesNamed(ctx, admin, prefix)
 	if err != nil {
 		return
 	}
-	for _, n := range stale {
-		_, _ = admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+n+" WITH (FORCE)")
+	for _, n := range names {
+		if m := tplRe.FindStringSubmatch(n); m != nil {
+			if ts, _ := strconv.ParseInt(m[1], 10, 64); time.Since(time.Unix(ts, 0)) > time.Hour {
+				_, _ = admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+n+" WITH (FORCE)")
+			}
+		}
 	}
+}
+
+// databasesNamed lists the databases whose names start with prefix.
+func databasesNamed(ctx context.Context, admin *sql.DB, prefix string) ([]string, error) {
+	rows, err := admin.QueryContext(ctx, `SELECT datname FROM pg_database WHERE starts_with(datname, $1)`, prefix)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		names = append(names, n)
+	}
+	return names, rows.Err()
 }
 
 func withDatabase(base, name string) string {
