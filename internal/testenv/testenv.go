@@ -235,6 +235,8 @@ func (s *spareDatabases) take(ctx context.Context, admin *sql.DB, migrated bool)
 		}
 	}
 	if s.making[k].CompareAndSwap(false, true) {
+		// The next one outlives this call: it is taken by a later test.
+		bg := context.WithoutCancel(ctx)
 		go func() {
 			defer s.making[k].Store(false)
 			a, err := sql.Open("pgx", PostgresURL())
@@ -242,7 +244,7 @@ func (s *spareDatabases) take(ctx context.Context, admin *sql.DB, migrated bool)
 				return
 			}
 			defer a.Close()
-			next, err := createDatabase(context.Background(), a, migrated)
+			next, err := createDatabase(bg, a, migrated)
 			if err != nil {
 				return // the next take makes its own and reports the error
 			}
@@ -262,7 +264,7 @@ func (s *spareDatabases) take(ctx context.Context, admin *sql.DB, migrated bool)
 // (dropLeftovers).
 func createDatabase(ctx context.Context, admin *sql.DB, migrated bool) (string, error) {
 	name := testDBPrefix + strconv.Itoa(os.Getpid()) + "_" + strconv.FormatInt(time.Now().Unix(), 10) + "_" + randomHex(3)
-	create := "CREATE DATABASE " + name
+	create := "CREATE DATABASE " + name // #nosec G202 -- the name is made just above from hex digits, a process id and a time
 	if migrated {
 		create += " TEMPLATE " + tplName
 	}
