@@ -191,81 +191,75 @@ func postgresDB(t testing.TB, migrated bool) string {
 		t.Fatalf("TEND_TEST_POSTGRES=%s is set but PostgreSQL does not answer: %v", PostgresURL(), err)
 	}
 	sweepOnce.Do(func() { dropLeftovers(ctx, admin) })
+	spare := emptySpare
 	if migrated {
 		tplOnce.Do(func() { tplName, errTpl = makeTemplate(ctx, admin) })
 		if errTpl != nil {
 			t.Fatalf("template database: %v", errTpl)
 		}
+		spare = migratedSpare
 	}
-	name, err := spares.take(ctx, admin, migrated)
+	name, err := spare.take(ctx, admin)
 	if err != nil {
 		t.Fatalf("create database: %v", err)
 	}
-	t.Cleanup(func() { go dropDatabase(name) })
+	t.Cleanup(func() { go dropInBackground(name) })
 	return withDatabase(PostgresURL(), name)
 }
 
-// spareDatabases holds at most one database of each kind (migrated or
-// empty) made ahead of the test that will take it.
-type spareDatabases struct {
-	ready  [2]chan string
-	making [2]atomic.Bool
+// spareDatabase holds at most one database of its kind (copied from the
+// template, or empty) made ahead of the test that will take it.
+type spareDatabase struct {
+	template bool
+	ready    chan string
+	making   atomic.Bool
 }
 
-var spares = spareDatabases{ready: [2]chan string{make(chan string, 1), make(chan string, 1)}}
+var (
+	migratedSpare = &spareDatabase{template: true, ready: make(chan string, 1)}
+	emptySpare    = &spareDatabase{ready: make(chan string, 1)}
+)
 
-func kind(migrated bool) int {
-	if migrated {
-		return 1
-	}
-	return 0
-}
-
-// take returns a spare database of the kind asked for, or makes one when
-// none is ready, and starts making the next.
-func (s *spareDatabases) take(ctx context.Context, admin *sql.DB, migrated bool) (string, error) {
-	k := kind(migrated)
+// take returns the spare database, or makes one when none is ready, and
+// starts making the next.
+func (s *spareDatabase) take(ctx context.Context, admin *sql.DB) (string, error) {
 	var name string
 	select {
-	case name = <-s.ready[k]:
+	case name = <-s.ready:
 	default:
 		var err error
-		if name, err = createDatabase(ctx, admin, migrated); err != nil {
+		if name, err = s.create(ctx, admin); err != nil {
 			return "", err
 		}
 	}
-	if s.making[k].CompareAndSwap(false, true) {
+	if s.making.CompareAndSwap(false, true) {
 		// The next one outlives this call: it is taken by a later test.
 		bg := context.WithoutCancel(ctx)
 		go func() {
-			defer s.making[k].Store(false)
+			defer s.making.Store(false)
 			a, err := sql.Open("pgx", PostgresURL())
 			if err != nil {
 				return
 			}
 			defer a.Close()
-			next, err := createDatabase(bg, a, migrated)
+			next, err := s.create(bg, a)
 			if err != nil {
 				return // the next take makes its own and reports the error
 			}
 			select {
-			case s.ready[k] <- next:
+			case s.ready <- next:
 			default:
-				dropDatabase(next)
+				dropDatabase(bg, a, next)
 			}
 		}()
 	}
 	return name, nil
 }
 
-// createDatabase makes a database named for this machine, this process and
-// the time, so that one this test binary leaves behind when it exits (a
-// spare, or one whose drop had not finished) is dropped by a later run
-// (dropLeftovers).
-func createDatabase(ctx context.Context, admin *sql.DB, migrated bool) (string, error) {
-	name := testDBPrefix + strconv.Itoa(os.Getpid()) + "_" + strconv.FormatInt(time.Now().Unix(), 10) + "_" + randomHex(3)
-	create := "CREATE DATABASE " + name // #nosec G202 -- the name is made just above from hex digits, a process id and a time
-	if migrated {
+func (s *spareDatabase) create(ctx context.Context, admin *sql.DB) (string, error) {
+	name := databaseName("t")
+	create := "CREATE DATABASE " + name // #nosec G202 -- databaseName makes the name from hex digits, a process id and a time
+	if s.template {
 		create += " TEMPLATE " + tplName
 	}
 	if _, err := admin.ExecContext(ctx, create); err != nil {
@@ -274,34 +268,57 @@ func createDatabase(ctx context.Context, admin *sql.DB, migrated bool) (string, 
 	return name, nil
 }
 
-// testDBPrefix starts the name of every test database this machine makes:
-// tend_t_<host>_<pid>_<unix time>_<random>.
-var testDBPrefix = func() string {
+func makeTemplate(ctx context.Context, admin *sql.DB) (string, error) {
+	name := databaseName("tpl")
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		return "", err
+	}
+	db, err := store.Open(ctx, withDatabase(PostgresURL(), name), store.Options{})
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx, Discard()); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+// databaseName names a database for what it is ("tpl" for a template, "t"
+// for a test's own), this machine, this process and the time:
+// tend_<what>_<host>_<pid>_<unix time>_<random>. A database a test binary
+// leaves behind when it exits (its template, a spare, one whose drop had not
+// finished) is then dropped by a later run (dropLeftovers).
+func databaseName(what string) string {
+	return "tend_" + what + "_" + thisHost + "_" + strconv.Itoa(os.Getpid()) + "_" + strconv.FormatInt(time.Now().Unix(), 10) + "_" + randomHex(3)
+}
+
+// thisHost is a short hash of this machine's name.
+var thisHost = func() string {
 	host, _ := os.Hostname()
 	sum := sha256.Sum256([]byte(host))
-	return "tend_t_" + hex.EncodeToString(sum[:4]) + "_"
+	return hex.EncodeToString(sum[:4])
 }()
 
-var leftoverRe = regexp.MustCompile(`^tend_t_([0-9a-f]{8})_(\d+)_(\d{10})_[0-9a-f]{6}$`)
+var databaseNameRe = regexp.MustCompile(`^tend_(?:t|tpl)_([0-9a-f]{8})_(\d+)_(\d{10})_[0-9a-f]{6}$`)
 
-// dropLeftovers drops the test databases that test binaries which have
-// exited left behind: on this machine, those of a process that is no longer
+// dropLeftovers drops the databases that test binaries which have exited
+// left behind: on this machine, those of a process that is no longer
 // running; from any machine, those made a day ago or more.
 func dropLeftovers(ctx context.Context, admin *sql.DB) {
-	names, err := databasesNamed(ctx, admin, "tend_t_")
+	names, err := databasesNamed(ctx, admin, "tend_")
 	if err != nil {
 		return
 	}
 	for _, n := range names {
-		m := leftoverRe.FindStringSubmatch(n)
+		m := databaseNameRe.FindStringSubmatch(n)
 		if m == nil {
 			continue
 		}
-		made, _ := strconv.ParseInt(m[3], 10, 64)
 		pid, _ := strconv.Atoi(m[2])
-		gone := strings.HasPrefix(n, testDBPrefix) && !processRunning(pid)
-		if gone || time.Since(time.Unix(made, 0)) > 24*time.Hour {
-			_, _ = admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+n+" WITH (FORCE)")
+		made, _ := strconv.ParseInt(m[3], 10, 64)
+		if (m[1] == thisHost && !processRunning(pid)) || time.Since(time.Unix(made, 0)) > 24*time.Hour {
+			dropDatabase(ctx, admin, n)
 		}
 	}
 }
@@ -320,51 +337,21 @@ func processRunning(pid int) bool {
 	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
-func dropDatabase(name string) {
+// dropInBackground drops a test's database on a connection of its own, the
+// test having ended.
+func dropInBackground(name string) {
 	a, err := sql.Open("pgx", PostgresURL())
 	if err != nil {
 		return
 	}
 	defer a.Close()
-	_, _ = a.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	dropDatabase(context.Background(), a, name)
 }
 
-func makeTemplate(ctx context.Context, admin *sql.DB) (string, error) {
-	wd, _ := os.Getwd()
-	sum := sha256.Sum256([]byte(wd))
-	prefix := "tend_tpl_" + hex.EncodeToString(sum[:4]) + "_"
-	dropStaleTemplates(ctx, admin, prefix)
-	name := prefix + strconv.FormatInt(time.Now().Unix(), 10) + "_" + randomHex(3)
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		return "", err
-	}
-	db, err := store.Open(ctx, withDatabase(PostgresURL(), name), store.Options{})
-	if err != nil {
-		return "", err
-	}
-	defer db.Close()
-	if err := db.Migrate(ctx, Discard()); err != nil {
-		return "", err
-	}
-	return name, nil
-}
-
-var tplRe = regexp.MustCompile(`_(\d{10})_[0-9a-f]{6}$`)
-
-// dropStaleTemplates removes templates that earlier runs of this package
-// left behind (an hour old or more, so a parallel run's is never touched).
-func dropStaleTemplates(ctx context.Context, admin *sql.DB, prefix string) {
-	names, err := databasesNamed(ctx, admin, prefix)
-	if err != nil {
-		return
-	}
-	for _, n := range names {
-		if m := tplRe.FindStringSubmatch(n); m != nil {
-			if ts, _ := strconv.ParseInt(m[1], 10, 64); time.Since(time.Unix(ts, 0)) > time.Hour {
-				_, _ = admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+n+" WITH (FORCE)")
-			}
-		}
-	}
+// dropDatabase drops a database this package named, closing any connection
+// a test left open on it.
+func dropDatabase(ctx context.Context, admin *sql.DB, name string) {
+	_, _ = admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 }
 
 // databasesNamed lists the databases whose names start with prefix.

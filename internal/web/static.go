@@ -34,9 +34,7 @@ type staticFiles struct {
 //
 // The files are embedded, so this is done once per process and every Server
 // shares the result (read-only once made).
-func loadStatic() (*staticFiles, error) { return staticOnce() }
-
-var staticOnce = sync.OnceValues(readStatic)
+var loadStatic = sync.OnceValues(readStatic)
 
 func readStatic() (*staticFiles, error) {
 	st := &staticFiles{files: map[string]*asset{}}
