@@ -34,6 +34,10 @@ type DB struct {
 	audit      *auditState
 	path       string // SQLite file
 
+	// queue groups the units of work waiting for the SQLite writer
+	// (group.go); unused on PostgreSQL.
+	queue writeQueue
+
 	// failBeforeCommit, set only by tests, injects a fault after a unit of
 	// work has written everything and before it commits.
 	failBeforeCommit func() error

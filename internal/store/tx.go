@@ -87,32 +87,14 @@ func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
 		}
 		return nil
 	}
-	begun, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return tend.Wrap(tend.EUNAVAILABLE, fmt.Errorf("store: begin: %w", err), "The database is not available right now.")
+	if db.engine == SQLite {
+		return db.inGroup(ctx, fn)
 	}
-	tx := &Tx{tx: sqlTx{Tx: begun, cache: db.writeStmts}, db: db, now: db.Now()}
-	defer func() {
-		if p := recover(); p != nil {
-			_ = begun.Rollback()
-			panic(p)
-		}
-		if err != nil {
-			_ = begun.Rollback()
-		}
-	}()
-	if err = fn(tx); err != nil {
-		return err
+	panicked, err := db.writeAlone(ctx, fn)
+	if panicked != nil {
+		panic(panicked)
 	}
-	if db.failBeforeCommit != nil {
-		if err = db.failBeforeCommit(); err != nil {
-			return err
-		}
-	}
-	if err = begun.Commit(); err != nil {
-		return fmt.Errorf("store: commit: %w", err)
-	}
-	return nil
+	return err
 }
 
 // FailBeforeCommit makes every unit of work call fn after it has written
