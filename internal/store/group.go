@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sync"
 
@@ -123,8 +124,7 @@ func (db *DB) writeAlone(ctx context.Context, fn func(*Tx) error) (panicked any,
 		return nil, beginFailed(err)
 	}
 	defer begun.Rollback() //nolint:errcheck // after Commit it only reports that the transaction is done
-	tx := &Tx{tx: sqlTx{Tx: begun, cache: db.writeStmts}, db: db, now: db.Now()}
-	if panicked, err = runUnit(tx, fn); err == nil && panicked == nil {
+	if panicked, err = runUnit(db.newTx(begun), fn); err == nil && panicked == nil {
 		err = db.beforeCommit()
 	}
 	if err != nil || panicked != nil {
@@ -153,8 +153,9 @@ func (db *DB) writeGroup(units []*queuedUnit) {
 		return
 	}
 	defer begun.Rollback() //nolint:errcheck // after Commit it only reports that the transaction is done
+	// fail gives err to every unit not already failed on its own; the
+	// deferred rollback undoes the group.
 	fail := func(err error) {
-		_ = begun.Rollback()
 		for _, u := range units {
 			if u.err == nil && u.panicked == nil {
 				u.err = err
@@ -170,8 +171,7 @@ func (db *DB) writeGroup(units []*queuedUnit) {
 			fail(fmt.Errorf("store: savepoint: %w", err))
 			return
 		}
-		tx := &Tx{tx: sqlTx{Tx: begun, cache: db.writeStmts}, db: db, now: db.Now()}
-		panicked, err := runUnit(tx, u.fn)
+		panicked, err := runUnit(db.newTx(begun), u.fn)
 		if err == nil && panicked == nil {
 			err = db.beforeCommit()
 		}
@@ -190,6 +190,11 @@ func (db *DB) writeGroup(units []*queuedUnit) {
 	if err := begun.Commit(); err != nil {
 		fail(fmt.Errorf("store: commit: %w", err))
 	}
+}
+
+// newTx is a unit of work on the writer's transaction begun, dated now.
+func (db *DB) newTx(begun *sql.Tx) *Tx {
+	return &Tx{tx: sqlTx{Tx: begun, cache: db.writeStmts}, db: db, now: db.Now()}
 }
 
 // runUnit runs fn, turning a panic into a value to re-raise on the caller's

@@ -144,22 +144,7 @@ func TestConcurrentUnitsOfWork(t *testing.T) {
 			}
 		}
 	}
-	rows, err := db.Writer().QueryContext(ctx, `SELECT key FROM idempotency_keys WHERE scope = 'group-test'`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var got []string
-	for rows.Next() {
-		var k string
-		if err := rows.Scan(&k); err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, k)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
+	got := testenv.Column(t, db, `SELECT key FROM idempotency_keys WHERE scope = 'group-test'`)
 	sort.Strings(got)
 	sort.Strings(want)
 	if fmt.Sprint(got) != fmt.Sprint(want) {

@@ -66,21 +66,28 @@ func Tables(t testing.TB, db *store.DB) []string {
 	if db.Engine() == store.Postgres {
 		list = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`
 	}
-	rows, err := db.Writer().QueryContext(context.Background(), list)
+	return Column(t, db, list)
+}
+
+// Column reads the one column a query returns, as text, in the order the
+// rows come.
+func Column(t testing.TB, db *store.DB, query string, args ...any) []string {
+	t.Helper()
+	rows, err := db.Writer().QueryContext(context.Background(), query, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
-	var tables []string
+	var out []string
 	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
+		var v string
+		if err := rows.Scan(&v); err != nil {
 			t.Fatal(err)
 		}
-		tables = append(tables, name)
+		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	return tables
+	return out
 }

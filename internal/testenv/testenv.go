@@ -181,11 +181,10 @@ var (
 // background after it.
 func postgresDB(t testing.TB, migrated bool) string {
 	t.Helper()
-	admin, err := sql.Open("pgx", PostgresURL())
+	admin, err := adminDB()
 	if err != nil {
 		t.Fatalf("TEND_TEST_POSTGRES: %v", err)
 	}
-	defer admin.Close()
 	ctx := context.Background()
 	if err := admin.PingContext(ctx); err != nil {
 		t.Fatalf("TEND_TEST_POSTGRES=%s is set but PostgreSQL does not answer: %v", PostgresURL(), err)
@@ -203,9 +202,15 @@ func postgresDB(t testing.TB, migrated bool) string {
 	if err != nil {
 		t.Fatalf("create database: %v", err)
 	}
-	t.Cleanup(func() { go dropInBackground(name) })
+	t.Cleanup(func() { go dropDatabase(context.Background(), admin, name) })
 	return withDatabase(PostgresURL(), name)
 }
+
+// adminDB is the pool this test binary makes and drops its databases
+// through, on the server TEND_TEST_POSTGRES names; it lives as long as the
+// process, since spares are made and databases dropped after the test that
+// started them has ended.
+var adminDB = sync.OnceValues(func() (*sql.DB, error) { return sql.Open("pgx", PostgresURL()) })
 
 // spareDatabase holds at most one database of its kind (copied from the
 // template, or empty) made ahead of the test that will take it.
@@ -237,19 +242,14 @@ func (s *spareDatabase) take(ctx context.Context, admin *sql.DB) (string, error)
 		bg := context.WithoutCancel(ctx)
 		go func() {
 			defer s.making.Store(false)
-			a, err := sql.Open("pgx", PostgresURL())
-			if err != nil {
-				return
-			}
-			defer a.Close()
-			next, err := s.create(bg, a)
+			next, err := s.create(bg, admin)
 			if err != nil {
 				return // the next take makes its own and reports the error
 			}
 			select {
 			case s.ready <- next:
 			default:
-				dropDatabase(bg, a, next)
+				dropDatabase(bg, admin, next)
 			}
 		}()
 	}
@@ -335,17 +335,6 @@ func processRunning(pid int) bool {
 	}
 	err = p.Signal(syscall.Signal(0))
 	return err == nil || errors.Is(err, syscall.EPERM)
-}
-
-// dropInBackground drops a test's database on a connection of its own, the
-// test having ended.
-func dropInBackground(name string) {
-	a, err := sql.Open("pgx", PostgresURL())
-	if err != nil {
-		return
-	}
-	defer a.Close()
-	dropDatabase(context.Background(), a, name)
 }
 
 // dropDatabase drops a database this package named, closing any connection
