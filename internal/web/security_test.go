@@ -374,7 +374,7 @@ func TestCSRFMatrix(t *testing.T) {
 // The headers every answer carries (middleware.go "secure"). The CSP is
 // the same on every answer but for its nonce.
 var (
-	cspPattern = regexp.MustCompile(`^default-src 'self'; script-src 'self' 'nonce-([A-Za-z0-9_-]{22,})'; style-src 'self'; img-src 'self' data:; ` +
+	cspPattern = regexp.MustCompile(`^default-src 'self'; script-src 'self' 'nonce-([0-9a-f]{32})'; style-src 'self'; img-src 'self' data:; ` +
 		`connect-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'$`)
 	fixedHeaders = map[string]string{
 		"X-Content-Type-Options":     "nosniff",
