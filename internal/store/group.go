@@ -124,10 +124,7 @@ func (db *DB) writeAlone(ctx context.Context, fn func(*Tx) error) (panicked any,
 		return nil, beginFailed(err)
 	}
 	defer begun.Rollback() //nolint:errcheck // after Commit it only reports that the transaction is done
-	if panicked, err = runUnit(db.newTx(begun), fn); err == nil && panicked == nil {
-		err = db.beforeCommit()
-	}
-	if err != nil || panicked != nil {
+	if panicked, err = db.runUnit(begun, fn); err != nil || panicked != nil {
 		return panicked, err
 	}
 	if err := begun.Commit(); err != nil {
@@ -145,14 +142,6 @@ func (db *DB) writeGroup(units []*queuedUnit) {
 	// The transaction belongs to no single caller: a caller that goes away
 	// must not roll back the others' work.
 	bg := context.Background()
-	begun, err := db.write.BeginTx(bg, nil)
-	if err != nil {
-		for _, u := range units {
-			u.err = beginFailed(err)
-		}
-		return
-	}
-	defer begun.Rollback() //nolint:errcheck // after Commit it only reports that the transaction is done
 	// fail gives err to every unit not already failed on its own; the
 	// deferred rollback undoes the group.
 	fail := func(err error) {
@@ -162,6 +151,12 @@ func (db *DB) writeGroup(units []*queuedUnit) {
 			}
 		}
 	}
+	begun, err := db.write.BeginTx(bg, nil)
+	if err != nil {
+		fail(beginFailed(err))
+		return
+	}
+	defer begun.Rollback() //nolint:errcheck // after Commit it only reports that the transaction is done
 	for _, u := range units {
 		if err := u.ctx.Err(); err != nil {
 			u.err = err
@@ -171,11 +166,7 @@ func (db *DB) writeGroup(units []*queuedUnit) {
 			fail(fmt.Errorf("store: savepoint: %w", err))
 			return
 		}
-		panicked, err := runUnit(db.newTx(begun), u.fn)
-		if err == nil && panicked == nil {
-			err = db.beforeCommit()
-		}
-		if err != nil || panicked != nil {
+		if panicked, err := db.runUnit(begun, u.fn); err != nil || panicked != nil {
 			u.err, u.panicked = err, panicked
 			if _, rerr := begun.ExecContext(bg, `ROLLBACK TO unit`); rerr != nil {
 				fail(fmt.Errorf("store: roll back a unit of work: %w", rerr))
@@ -192,28 +183,22 @@ func (db *DB) writeGroup(units []*queuedUnit) {
 	}
 }
 
-// newTx is a unit of work on the writer's transaction begun, dated now.
-func (db *DB) newTx(begun *sql.Tx) *Tx {
-	return &Tx{tx: sqlTx{Tx: begun, cache: db.writeStmts}, db: db, now: db.Now()}
-}
-
-// runUnit runs fn, turning a panic into a value to re-raise on the caller's
-// own goroutine.
-func runUnit(tx *Tx, fn func(*Tx) error) (panicked any, err error) {
+// runUnit runs fn as a unit of work on the writer's transaction begun,
+// dated now, then the fault a test injected before commit, if any. A panic
+// becomes a value to re-raise on the caller's own goroutine.
+func (db *DB) runUnit(begun *sql.Tx, fn func(*Tx) error) (panicked any, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			panicked = p
 		}
 	}()
-	return nil, fn(tx)
-}
-
-// beforeCommit runs the fault a test injected, if any.
-func (db *DB) beforeCommit() error {
-	if db.failBeforeCommit != nil {
-		return db.failBeforeCommit()
+	if err := fn(&Tx{tx: sqlTx{Tx: begun, cache: db.writeStmts}, db: db, now: db.Now()}); err != nil {
+		return nil, err
 	}
-	return nil
+	if db.failBeforeCommit != nil {
+		return nil, db.failBeforeCommit()
+	}
+	return nil, nil
 }
 
 func beginFailed(err error) error {

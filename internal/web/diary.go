@@ -221,7 +221,7 @@ func (s *Server) diaryPageFor(r *http.Request, a tend.Actor, day time.Time) (*di
 	}
 	page := &diaryPage{Base: Base{Title: p.T("diary.title"), QuickExit: true}, Day: day.Format(diary.DayLayout),
 		DayLabel: day.Format("Monday 2 January 2006"), Today: day.Equal(today), Yesterday: day.Equal(today.AddDate(0, 0, -1)),
-		Key: randomKey(), Level: s.opt.FollowUp.UrgeToDieLevel()}
+		Key: randomHex(16), Level: s.opt.FollowUp.UrgeToDieLevel()}
 	page.Title = p.T("diary.day_title", page.DayLabel)
 	if prev := day.AddDate(0, 0, -1); !prev.Before(view.Config.Joined) {
 		page.Prev = prev.Format(diary.DayLayout)

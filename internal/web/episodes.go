@@ -146,7 +146,7 @@ func (s *Server) clinicEpisodesPage(r *http.Request, a tend.Actor, id tend.ID) (
 	today := s.opt.Episodes.Today()
 	page := &clinicEpisodesPage{Base: Base{Title: p.T("episodes.title", v.Username)}, PersonID: id, Username: v.Username,
 		State: p.T("state." + string(care.State)), Today: today.Format(time.DateOnly), WindowWeeks: s.opt.Episodes.WindowWeeks(),
-		SessionKey: randomKey(), IncidentKey: randomKey(),
+		SessionKey: randomHex(16), IncidentKey: randomHex(16),
 		MayClose: care.State == tend.StateDischarged}
 	// A record in follow-up can be closed once the last window has closed.
 	if care.State == tend.StateFollowUp && len(care.Episodes) > 0 {

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"net/http"
 	"time"
 
@@ -60,14 +58,8 @@ func (s *Server) contactForm(w http.ResponseWriter, r *http.Request, a tend.Acto
 		return err
 	}
 	page := &contactPage{Base: Base{Title: s.printer().T("contact.title"), QuickExit: true},
-		Notice: !seen, Key: randomKey(), NoRoute: reach.Route == followup.RouteNone, Problem: problem}
+		Notice: !seen, Key: randomHex(16), NoRoute: reach.Route == followup.RouteNone, Problem: problem}
 	return s.render(w, r, status, "me_contact", page)
-}
-
-func randomKey() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b) // crypto/rand never fails on supported systems
-	return hex.EncodeToString(b)
 }
 
 // contactNoticeSeen records that the person read the first-use notice.

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"net/http"
@@ -32,18 +31,13 @@ func nonceFrom(ctx context.Context) string {
 	return v
 }
 
-func randomToken(n int) string {
+// randomHex returns n random bytes in lowercase hex: the CSP nonce, request
+// ids, forms' idempotency keys and single sign-on's state and nonce. Hex,
+// unlike base64, cannot spell a word in mixed case, such as a person's
+// name, that a check of a page's text would then find where it is not.
+func randomHex(n int) string {
 	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// newNonce returns 128 random bits for a CSP nonce, in lowercase hex: a
-// nonce in base64 mixes cases and can spell a word, such as a person's name,
-// that a check of a page's text would then find where it is not.
-func newNonce() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
+	_, _ = rand.Read(b) // crypto/rand never fails on supported systems
 	return hex.EncodeToString(b)
 }
 
@@ -75,9 +69,7 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		b := make([]byte, 8)
-		_, _ = rand.Read(b)
-		id := hex.EncodeToString(b)
+		id := randomHex(8)
 		w.Header().Set("X-Request-Id", id)
 		route := new(string)
 		ctx := context.WithValue(context.WithValue(r.Context(), keyRequestID, id), keyRoute, route)
@@ -108,7 +100,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 // otherwise (personal pages must never sit in a shared cache).
 func (s *Server) secure(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		nonce := newNonce()
+		nonce := randomHex(16)
 		h := w.Header()
 		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'nonce-"+nonce+"'; style-src 'self'; img-src 'self' data:; "+
 			"connect-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")

@@ -304,7 +304,7 @@ func (s *Server) skillPage(r *http.Request, a tend.Actor, id string) (*skillPage
 	}
 	v := s.skillView(sk, slices.Contains(favs, sk.ID))
 	page := &skillPage{Base: Base{Title: v.Name, QuickExit: true}, Skill: v,
-		Form: practiceFormView{Key: randomKey(), Action: "/me/skills/" + sk.ID + "/practice"}}
+		Form: practiceFormView{Key: randomHex(16), Action: "/me/skills/" + sk.ID + "/practice"}}
 	if sk.Worksheet != "" {
 		page.Form.Worksheet = s.worksheetView(sk.Worksheet)
 	}
@@ -424,7 +424,7 @@ func (s *Server) homeworkPage(r *http.Request, a tend.Actor) (*homeworkPage, err
 	}
 	hv := s.homeworkView(h, loc)
 	page := &homeworkPage{Base: Base{Title: hv.Title, QuickExit: true}, Homework: hv,
-		Form: practiceFormView{Key: randomKey(), Action: "/me/homework/" + string(h.ID) + "/practice", Assigner: h.AssignedByName}}
+		Form: practiceFormView{Key: randomHex(16), Action: "/me/homework/" + string(h.ID) + "/practice", Assigner: h.AssignedByName}}
 	if sk, ok := skills.Find(hv.SkillID); ok && h.SkillID != "" {
 		v := s.skillView(sk, false)
 		page.Skill = &v

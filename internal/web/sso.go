@@ -129,7 +129,7 @@ func (s *Server) ssoStart(w http.ResponseWriter, r *http.Request) error {
 		s.log.WarnContext(r.Context(), "single sign-on: provider unavailable", "request_id", requestIDFrom(r.Context()), "err", err)
 		return s.signInProblem(w, r, http.StatusServiceUnavailable, s.printer().T("sso.unavailable"))
 	}
-	state, nonce, verifier := randomToken(32), randomToken(32), oauth2.GenerateVerifier()
+	state, nonce, verifier := randomHex(32), randomHex(32), oauth2.GenerateVerifier()
 	http.SetCookie(w, &http.Cookie{ // #nosec G124 -- HttpOnly and SameSite always; Secure on https.
 		Name: s.ssoCookieName(), Value: state + "." + nonce + "." + verifier, Path: "/",
 		MaxAge: int(ssoCookieTTL / time.Second), HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secureCookies(),

@@ -156,7 +156,7 @@ func (s *Server) toolboxShow(w http.ResponseWriter, r *http.Request) error {
 	for _, act := range tb.Visible("") {
 		page.Activities = append(page.Activities, s.toolboxActivityView(act, tb))
 	}
-	page.Flow.Key = randomKey()
+	page.Flow.Key = randomHex(16)
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set(headerOffline, offlineKeep)
 	return s.render(w, r, http.StatusOK, "me_toolbox", page)
@@ -208,7 +208,7 @@ func (s *Server) toolboxStep(w http.ResponseWriter, r *http.Request) error {
 			page.MinutesN, _ = strconv.Atoi(f.Minutes)
 			page.EndsAt = s.opt.Clock.Now().Add(time.Duration(page.MinutesN) * time.Minute).In(s.toolboxZone(r)).Format("15:04")
 			if screen == tbAfter && f.Key == "" {
-				page.Flow.Key = randomKey()
+				page.Flow.Key = randomHex(16)
 			}
 		}
 		if status == http.StatusOK {
@@ -316,7 +316,7 @@ func (s *Server) toolboxUseCreate(w http.ResponseWriter, r *http.Request) error 
 		page := s.newToolboxPage(r, tbAfter)
 		page.Flow, page.Problem = f, tend.ErrorMessage(err)
 		if page.Flow.Key == "" {
-			page.Flow.Key = randomKey()
+			page.Flow.Key = randomHex(16)
 		}
 		act, _ := tb.Find(f.Activity)
 		page.Activity = s.toolboxActivityView(act, tb)
